@@ -1,0 +1,52 @@
+package dev.twoway.merge;
+
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.Row;
+
+import java.util.Objects;
+
+/**
+ * What the engine knows one endpoint holds for one record: the link (native key) and the canonical values
+ * last seen there or last written there. The ancestor of a three-way merge for changes from that endpoint,
+ * and the precondition of writes to it.
+ *
+ * @param key          the native key in that endpoint; {@code null} until linked
+ * @param status       see {@link Status}
+ * @param values       canonical values the endpoint holds (for {@link Status#PRESENT} and {@link Status#SOFT_DELETED})
+ * @param confirmedSeq the engine sequence number at which a write of the engine to this row was last confirmed:
+ *                     a captured image read before that moment may predate the write and is read again
+ */
+public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq) {
+
+    public enum Status {
+        /** The row exists with {@code values}. */
+        PRESENT,
+        /** The row does not exist (deleted there, or by the engine). */
+        GONE,
+        /** The engine soft-deleted the row (set the soft-delete field); the row still exists. */
+        SOFT_DELETED,
+        /** The endpoint left this record (its delete was ignored): it is never written again. */
+        DETACHED
+    }
+
+    public Shadow {
+        Objects.requireNonNull(status);
+        values = values == null ? Row.empty() : values;
+    }
+
+    public static Shadow present(NativeKey key, Row values, long confirmedSeq) {
+        return new Shadow(key, Status.PRESENT, values, confirmedSeq);
+    }
+
+    public boolean holdsRow() {
+        return status == Status.PRESENT || status == Status.SOFT_DELETED;
+    }
+
+    public Shadow withStatus(Status s) {
+        return new Shadow(key, s, s == Status.GONE || s == Status.DETACHED ? Row.empty() : values, confirmedSeq);
+    }
+
+    public Shadow withValues(Row v) {
+        return new Shadow(key, status, v, confirmedSeq);
+    }
+}
