@@ -52,6 +52,13 @@ final class AuditRecorder {
                     n.set("new", ValueJson.encode(oldNew[1]));
                 });
             }
+            case Decision.Agreed a -> {
+                system = a.system();
+                action = "agreed";
+                actor = "capture";
+                var fields = detail.putArray("fields");
+                a.fields().forEach(fields::add);
+            }
             case Decision.ConflictDecided c -> {
                 system = c.loser().system();
                 action = "conflict";

@@ -164,6 +164,7 @@ public final class SyncEngine {
             return false;
         }
         RecordId id = tx.findLinked(sync.name(), endpoint, change.key()).orElse(null);
+        if (id == null && image != null) id = ownInsert(tx, endpoint, change);
         if (id == null && image != null) id = matchExisting(tx, endpoint, image);
         if (id == null) {
             if (image == null) return false; // a delete of a row the engine never knew
@@ -185,6 +186,19 @@ public final class SyncEngine {
         Instant sourceTime = change.sourceTime() == null ? capturedAt : options.offsets().correct(endpoint, change.sourceTime());
         HlcTimestamp time = clocks.get(endpoint).stamp(sourceTime);
         return apply(tx, state, new Incoming(endpoint, change.key(), image, time));
+    }
+
+    /**
+     * A row not linked yet that carries the id of one of our records: the engine inserted it, and the process
+     * died before it recorded the link. It is that record, not a new one.
+     */
+    private RecordId ownInsert(StateTransaction tx, String endpoint, Change change) {
+        if (change.externalId() == null) return null;
+        RecordId id = new RecordId(change.externalId());
+        Optional<RecordState> state = tx.loadRecord(sync.name(), id);
+        if (state.isEmpty()) return null;
+        Shadow shadow = state.get().shadow(endpoint);
+        return shadow != null && shadow.holdsRow() && !change.key().equals(shadow.key()) ? null : id;
     }
 
     /** A row not linked yet: is it a record already known from another endpoint (same match key)? */
@@ -434,6 +448,12 @@ public final class SyncEngine {
                 confirmed(tx, target, job, a, state, confirmSeq);
                 yield Outcome.APPLIED;
             }
+            case WriteResult.PreconditionFailed pf when alreadyApplied(job.planned().write(), pf) -> {
+                // Our own earlier attempt landed but its outcome was never recorded (the process died after
+                // the target committed): record it now, once.
+                confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq);
+                yield Outcome.APPLIED;
+            }
             case WriteResult.PreconditionFailed pf -> {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
                 NativeKey key = keyOf(job.planned().write());
@@ -508,6 +528,16 @@ public final class SyncEngine {
         offlineUntil.put(endpoint, until);
         lastErrors.put(endpoint, message);
         if (n == 1) log.warn("sync '{}': {} — writes are queued until it is back", sync.name(), message);
+    }
+
+    /** Does the row already hold exactly what this update would write? */
+    private static boolean alreadyApplied(Write w, WriteResult.PreconditionFailed pf) {
+        if (!(w instanceof Write.Update u) || pf.current().isEmpty()) return false;
+        Row current = pf.current().get();
+        for (String c : u.values().names()) {
+            if (!current.has(c) || !current.get(c).equals(u.values().get(c))) return false;
+        }
+        return true;
     }
 
     private static NativeKey keyOf(Write w) {

@@ -13,6 +13,14 @@ public sealed interface Decision {
     record Created(String system, Row values) implements Decision {
     }
 
+    /**
+     * {@code system} now holds the agreed value of fields it did not hold before: the engine's own write seen
+     * before its delivery was recorded (the process died in between), or the same edit made in two systems.
+     * {@code fields} lists them; {@code "__record__"} alone means the row is gone, as agreed.
+     */
+    record Agreed(String system, java.util.List<String> fields) implements Decision {
+    }
+
     /** Fields a change from {@code system} applied to the base without conflict: field → [old, new]. */
     record FieldsChanged(String system, Map<String, Value[]> changes) implements Decision {
     }

@@ -49,7 +49,9 @@ public final class Merger {
             next = mergeDelete(state, shadow, in, decisions);
         } else if (!state.hasBase()) {
             decisions.add(new Decision.Created(in.endpoint(), in.values()));
-            next = state.withBase(Base.created(in.values(), in.version()));
+            long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
+            next = state.withBase(Base.created(in.values(), in.version()))
+                    .withShadow(in.endpoint(), Shadow.present(in.key(), in.values(), confirmed));
         } else if (state.base().deleted()) {
             next = mergeIntoTombstone(state, shadow, in, decisions);
         } else {
@@ -64,6 +66,7 @@ public final class Merger {
         Row ancestor = shadow != null && shadow.holdsRow() ? shadow.values() : null;
         Base base = state.base();
         Map<String, Value[]> applied = new LinkedHashMap<>();
+        List<String> agreed = new ArrayList<>();
         for (String f : in.values().names()) {
             Value mine = in.values().get(f);
             boolean ancestorKnows = ancestor != null && ancestor.has(f);
@@ -74,7 +77,10 @@ public final class Merger {
             }
             boolean baseKnows = base.values().has(f);
             Value current = base.values().get(f);
-            if (baseKnows && mine.equals(current)) continue; // already agreed (also: our own write echoed)
+            if (baseKnows && mine.equals(current)) {
+                agreed.add(f);
+                continue;
+            }
             ConflictPolicy policy = settings.policyFor(f);
             if (policy instanceof ConflictPolicy.Owner owner && !owner.system().equals(in.endpoint())) {
                 if (baseKnows) {
@@ -108,6 +114,7 @@ public final class Merger {
             }
         }
         if (!applied.isEmpty()) decisions.add(0, new Decision.FieldsChanged(in.endpoint(), applied));
+        if (!agreed.isEmpty()) decisions.add(new Decision.Agreed(in.endpoint(), agreed));
         long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
         return state.withBase(base).withShadow(in.endpoint(), Shadow.present(in.key(), in.values(), confirmed));
     }
@@ -168,7 +175,11 @@ public final class Merger {
     private RecordState mergeDelete(RecordState state, Shadow shadow, Incoming in, List<Decision> decisions) {
         if (shadow == null || !shadow.holdsRow()) return state; // a row we never had, or already gone
         RecordState gone = state.withShadow(in.endpoint(), shadow.withStatus(Shadow.Status.GONE));
-        if (!state.alive()) return gone; // deleting a tombstoned record: the engine's own delete, or a twin
+        if (!state.alive()) {
+            // The row is gone as agreed: our own delete seen before its delivery was recorded, or a twin delete.
+            if (state.hasBase()) decisions.add(new Decision.Agreed(in.endpoint(), List.of(RecordState.RECORD)));
+            return gone;
+        }
         if (state.isHeld(RecordState.RECORD)) {
             decisions.add(new Decision.HeldUpdated(RecordState.RECORD, in.endpoint(), Value.NULL));
             return gone;

@@ -18,8 +18,11 @@ import java.util.Objects;
  * @param row        the native values of the row; empty for a delete
  * @param sourceTime when the system committed this state, by the system's own clock; {@code null} if unknown
  *                   (the engine then uses the time it captured the change)
+ * @param externalId the engine's record id stored with the row when the engine created it (an external-id
+ *                   column), or {@code null}: lets the engine recognize a row it inserted but could not link
+ *                   before a crash, instead of taking it for a new record
  */
-public record Change(NativeKey key, Kind kind, Row row, Instant sourceTime) {
+public record Change(NativeKey key, Kind kind, Row row, Instant sourceTime, String externalId) {
 
     public enum Kind { UPSERT, DELETE }
 
@@ -30,11 +33,15 @@ public record Change(NativeKey key, Kind kind, Row row, Instant sourceTime) {
     }
 
     public static Change upsert(NativeKey key, Row row, Instant sourceTime) {
-        return new Change(key, Kind.UPSERT, row, sourceTime);
+        return new Change(key, Kind.UPSERT, row, sourceTime, null);
+    }
+
+    public static Change upsert(NativeKey key, Row row, Instant sourceTime, String externalId) {
+        return new Change(key, Kind.UPSERT, row, sourceTime, externalId);
     }
 
     public static Change delete(NativeKey key, Instant sourceTime) {
-        return new Change(key, Kind.DELETE, Row.empty(), sourceTime);
+        return new Change(key, Kind.DELETE, Row.empty(), sourceTime, null);
     }
 
     public boolean isDelete() {

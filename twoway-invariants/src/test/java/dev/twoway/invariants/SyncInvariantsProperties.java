@@ -1,0 +1,236 @@
+package dev.twoway.invariants;
+
+import dev.twoway.audit.AuditEntry;
+import dev.twoway.connector.memory.MemorySystem;
+import dev.twoway.merge.ConflictPolicy;
+import dev.twoway.merge.ConflictSettings;
+import dev.twoway.merge.DeleteConflictPolicy;
+import dev.twoway.merge.DeletePolicy;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.Row;
+import dev.twoway.model.Value;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Builders;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterProperty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DESIGN.md invariants 1–5 under random interleavings of user edits in 2–4 systems, capture and delivery
+ * steps in any order, crashes of the engine at any step (including inside a state-store commit and between a
+ * target's commit and the engine's record of it), outages and transient write failures.
+ */
+class SyncInvariantsProperties {
+
+    enum Kind { INSERT, UPDATE, DELETE, CAPTURE, DELIVER, CRASH, CRASH_IN_COMMIT, CRASH_AFTER_APPLY, OUTAGE, FLAKY, TIME }
+
+    record Op(Kind kind, int system, int pick, int field) {
+    }
+
+    record Scenario(int systems, int policy, int deletes, int batchSize, List<Integer> skewsSeconds, long seed, List<Op> ops) {
+    }
+
+    private final List<Path> dirs = new ArrayList<>();
+
+    /** Tries: {@code jqwik.tries.default} (1,000 in junit-platform.properties; more with -Djqwik.tries.default=N). */
+    @Property
+    void invariantsHoldUnderRandomInterleavingsFailuresAndCrashes(@ForAll("scenarios") Scenario s) throws IOException {
+        Path dir = Files.createTempDirectory(tmpRoot(), "model");
+        dirs.add(dir);
+        try (SyncWorld world = new SyncWorld(s.systems(), settings(s), dir, s.seed(), s.batchSize())) {
+            for (int i = 0; i < s.systems(); i++) world.systems.get(i).setSkew(Duration.ofSeconds(s.skewsSeconds().get(i)));
+            for (int i = 0; i < s.systems(); i++) world.systems.get(i).setTagOwnWrites(i % 2 == 1);
+            for (Op op : s.ops()) run(world, op);
+            world.quiesce(200);
+            while (world.resolveParkedConflicts() > 0) world.quiesce(200);
+            check(world);
+        }
+    }
+
+    private static Path tmpRoot() throws IOException {
+        // tmpfs when there is one: the model test is about logic, not fsync latency.
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    @AfterProperty
+    void removeStores() {
+        for (Path d : dirs) {
+            try (Stream<Path> files = Files.walk(d)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        dirs.clear();
+    }
+
+    private static ConflictSettings settings(Scenario s) {
+        ConflictPolicy policy = switch (s.policy()) {
+            case 0 -> new ConflictPolicy.LastWriteWins();
+            case 1 -> new ConflictPolicy.Priority(List.of("sysb", "sysa"));
+            default -> new ConflictPolicy.LastWriteWins();
+        };
+        Map<String, ConflictPolicy> fields = s.policy() == 2 ? Map.of("phone", new ConflictPolicy.Manual()) : Map.of();
+        DeletePolicy deletes = s.deletes() == 0 ? new DeletePolicy.Propagate() : new DeletePolicy.Archive();
+        return new ConflictSettings(policy, fields, DeleteConflictPolicy.DELETE_WINS, deletes, List.of(), Duration.ofMillis(20));
+    }
+
+    private static void run(SyncWorld w, Op op) {
+        int sys = op.system() % w.systems.size();
+        switch (op.kind()) {
+            case INSERT -> w.userInsert(sys);
+            case UPDATE -> w.userUpdate(sys, op.pick(), op.field());
+            case DELETE -> w.userDelete(sys, op.pick());
+            case CAPTURE -> w.capture(sys);
+            case DELIVER -> w.deliver(sys);
+            case CRASH -> w.crash();
+            case CRASH_IN_COMMIT -> w.armStoreCrash(1 + op.pick() % 3);
+            case CRASH_AFTER_APPLY -> w.armCrashAfterApply(sys);
+            case OUTAGE -> w.systems.get(sys).setAvailable(!w.systems.get(sys).available());
+            case FLAKY -> w.failSomeWrites(sys, 0.3);
+            case TIME -> w.clock.advance(Duration.ofMillis(op.pick()));
+        }
+    }
+
+    // ---- the invariants -----------------------------------------------------------------------------------
+
+    private static void check(SyncWorld w) {
+        Map<String, Map<String, Row>> byUid = rowsByUid(w); // system -> uid -> row (also checks duplicates)
+        Set<String> deleted = deletedUids(w);
+        Set<String> allUids = new HashSet<>();
+        w.edits.forEach(e -> allUids.add(e.uid()));
+        String audit = auditText(w);
+
+        for (String uid : allUids) {
+            // Invariant 3, convergence: every system holds the same values, or none holds the record.
+            List<Row> copies = new ArrayList<>();
+            for (MemorySystem s : w.systems) copies.add(byUid.get(s.system()).get(uid));
+            if (deleted.contains(uid)) {
+                assertThat(copies).as("record %s was deleted by a user: it must be gone everywhere", uid).containsOnlyNulls();
+                continue;
+            }
+            assertThat(copies).as("record %s must exist in every system", uid).doesNotContainNull();
+            assertThat(new HashSet<>(copies)).as("record %s must hold the same values everywhere", uid).hasSize(1);
+            Row converged = copies.getFirst();
+            // Invariant 1, no lost update: each system's last edit of a field is the converged value,
+            // or it is in the audit trail (a recorded conflict's losing value, or a value later changed).
+            for (var last : lastEdits(w, uid).entrySet()) {
+                Value v = last.getValue();
+                String field = last.getKey().split("/")[1];
+                if (v.equals(converged.get(field))) continue;
+                assertThat(audit).as("record %s field %s: value %s from %s is neither kept nor in the audit trail",
+                        uid, field, v, last.getKey()).contains(SyncWorld.auditForm(v));
+            }
+        }
+        // Invariant 2, no loop: once quiet, another full round captures nothing new and writes nothing.
+        int auditBefore = w.audit().size();
+        assertThat(w.quiesce(3)).as("a quiet world must stay quiet").isEqualTo(1);
+        assertThat(w.audit()).as("no audit entries after quiescence: nothing echoed back").hasSize(auditBefore);
+
+        // Invariant 5: the audit chain verifies, and every write that took effect in a system has an entry.
+        assertThat(w.verifyAudit().firstBreak()).as("audit chain").isEmpty();
+        for (MemorySystem s : w.systems) {
+            long applied = s.table(SyncWorld.ENTITY).engineWrites();
+            long writes = count(w.audit(), s.system(), "write:");
+            long agreed = count(w.audit(), s.system(), "agreed");
+            assertThat(writes).as("audited writes to %s cannot exceed writes that took effect", s.system()).isLessThanOrEqualTo(applied);
+            assertThat(writes + agreed).as("every write that took effect in %s is audited", s.system()).isGreaterThanOrEqualTo(applied);
+        }
+        // Every decided conflict keeps its losing side.
+        for (AuditEntry e : w.audit()) {
+            if (e.action().equals("conflict")) assertThat(e.detail()).contains("\"loser\"");
+        }
+    }
+
+    private static long count(List<AuditEntry> audit, String system, String actionPrefix) {
+        return audit.stream().filter(e -> system.equals(e.system()) && e.action().startsWith(actionPrefix)).count();
+    }
+
+    private static String auditText(SyncWorld w) {
+        StringBuilder sb = new StringBuilder();
+        for (AuditEntry e : w.audit()) sb.append(e.detail()).append('\n');
+        return sb.toString();
+    }
+
+    /** Invariant 4, no duplicates: each system holds at most one row per record. */
+    private static Map<String, Map<String, Row>> rowsByUid(SyncWorld w) {
+        Map<String, Map<String, Row>> out = new HashMap<>();
+        for (MemorySystem s : w.systems) {
+            Map<String, Row> m = new HashMap<>();
+            for (Map.Entry<NativeKey, Row> e : s.rows(SyncWorld.ENTITY).entrySet()) {
+                String uid = ((Value.Str) e.getValue().get("uid")).value();
+                Row previous = m.put(uid, e.getValue());
+                assertThat(previous).as("system %s holds record %s twice", s.system(), uid).isNull();
+            }
+            out.put(s.system(), m);
+        }
+        return out;
+    }
+
+    private static Set<String> deletedUids(SyncWorld w) {
+        Set<String> out = new HashSet<>();
+        w.deletes.keySet().forEach(k -> out.add(k.substring(k.indexOf('/') + 1)));
+        return out;
+    }
+
+    /** "system/field" -> the last value a user of that system gave the field of record uid. */
+    private static Map<String, Value> lastEdits(SyncWorld w, String uid) {
+        Map<String, Value> last = new HashMap<>();
+        for (SyncWorld.Edit e : w.edits) {
+            if (e.uid().equals(uid)) last.put(e.system() + "/" + e.field(), e.value());
+        }
+        return last;
+    }
+
+    // ---- generators ---------------------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        Arbitrary<Op> op = Builders.withBuilder(() -> new int[4])
+                .use(Arbitraries.frequency(
+                        net.jqwik.api.Tuple.of(4, Kind.INSERT), net.jqwik.api.Tuple.of(8, Kind.UPDATE),
+                        net.jqwik.api.Tuple.of(1, Kind.DELETE), net.jqwik.api.Tuple.of(6, Kind.CAPTURE),
+                        net.jqwik.api.Tuple.of(6, Kind.DELIVER), net.jqwik.api.Tuple.of(1, Kind.CRASH),
+                        net.jqwik.api.Tuple.of(1, Kind.CRASH_IN_COMMIT), net.jqwik.api.Tuple.of(1, Kind.CRASH_AFTER_APPLY),
+                        net.jqwik.api.Tuple.of(1, Kind.OUTAGE), net.jqwik.api.Tuple.of(1, Kind.FLAKY),
+                        net.jqwik.api.Tuple.of(2, Kind.TIME)).map(Enum::ordinal))
+                .in((b, k) -> { b[0] = k; return b; })
+                .use(Arbitraries.integers().between(0, 3)).in((b, v) -> { b[1] = v; return b; })
+                .use(Arbitraries.integers().between(0, 1000)).in((b, v) -> { b[2] = v; return b; })
+                .use(Arbitraries.integers().between(0, 2)).in((b, v) -> { b[3] = v; return b; })
+                .build(b -> new Op(Kind.values()[b[0]], b[1], b[2], b[3]));
+        return Builders.withBuilder(() -> new Object[7])
+                .use(Arbitraries.integers().between(2, 4)).in((b, v) -> { b[0] = v; return b; })
+                .use(Arbitraries.integers().between(0, 2)).in((b, v) -> { b[1] = v; return b; })
+                .use(Arbitraries.integers().between(0, 1)).in((b, v) -> { b[2] = v; return b; })
+                .use(Arbitraries.integers().between(1, 6)).in((b, v) -> { b[3] = v; return b; })
+                .use(Arbitraries.integers().between(-300, 300).list().ofSize(4)).in((b, v) -> { b[4] = v; return b; })
+                .use(Arbitraries.longs()).in((b, v) -> { b[5] = v; return b; })
+                .use(op.list().ofMinSize(5).ofMaxSize(60)).in((b, v) -> { b[6] = v; return b; })
+                .build(SyncInvariantsProperties::scenario);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Scenario scenario(Object[] b) {
+        return new Scenario((Integer) b[0], (Integer) b[1], (Integer) b[2], (Integer) b[3], (List<Integer>) b[4], (Long) b[5], (List<Op>) b[6]);
+    }
+}

@@ -1,0 +1,267 @@
+package dev.twoway.invariants;
+
+import dev.twoway.audit.AuditChain;
+import dev.twoway.audit.AuditEntry;
+import dev.twoway.connector.memory.MemorySystem;
+import dev.twoway.connector.memory.WriteFaults;
+import dev.twoway.engine.Backoff;
+import dev.twoway.engine.ConflictChoice;
+import dev.twoway.engine.Direction;
+import dev.twoway.engine.EndpointDefinition;
+import dev.twoway.engine.EngineOptions;
+import dev.twoway.engine.SyncDefinition;
+import dev.twoway.engine.SyncEngine;
+import dev.twoway.mapping.EndpointMapping;
+import dev.twoway.merge.ConflictSettings;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.Row;
+import dev.twoway.model.Value;
+import dev.twoway.model.ValueJson;
+import dev.twoway.store.ConflictRecord;
+import dev.twoway.store.StateStore;
+import dev.twoway.store.sqlite.SqliteStateStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A small world for invariant tests: N in-memory systems holding a {@code customer} table, one sync between
+ * them, the real embedded SQLite state store, and an engine that can be killed and restarted at any step.
+ * Every user edit is recorded, so that after quiescence the outcome can be checked against DESIGN.md's
+ * invariants.
+ */
+final class SyncWorld implements AutoCloseable {
+    static final String ENTITY = "customer";
+    static final List<String> FIELDS = List.of("uid", "name", "phone", "score");
+    static final List<String> EDITABLE = List.of("name", "phone", "score");
+
+    /** A user's edit of one field of one record in one system, in the order they happened. */
+    record Edit(long seq, String system, String uid, String field, Value value) {
+    }
+
+    final TestClock clock = new TestClock();
+    final List<MemorySystem> systems = new ArrayList<>();
+    final SyncDefinition definition;
+    private final Path storeFile;
+    private final Random random;
+    private final int batchSize;
+    private CrashingStore store;
+    SyncEngine engine;
+
+    final List<Edit> edits = new ArrayList<>();
+    final Map<String, List<Long>> deletes = new HashMap<>(); // "system/uid" -> seq of user deletes
+    private long editSeq;
+    private int uidSeq;
+    int crashes;
+
+    SyncWorld(int systemCount, ConflictSettings settings, Path dir, long seed, int batchSize) {
+        this.random = new Random(seed);
+        this.batchSize = batchSize;
+        this.storeFile = dir.resolve("state.db");
+        List<EndpointDefinition> endpoints = new ArrayList<>();
+        for (int i = 0; i < systemCount; i++) {
+            MemorySystem s = new MemorySystem(name(i), clock);
+            systems.add(s);
+            endpoints.add(new EndpointDefinition(s.system(), ENTITY, Direction.BOTH,
+                    EndpointMapping.identity(Set.copyOf(FIELDS)), null));
+        }
+        List<String> priority = endpoints.stream().map(EndpointDefinition::name).toList();
+        this.definition = new SyncDefinition("customers", endpoints,
+                new ConflictSettings(settings.defaultPolicy(), settings.fieldPolicies(), settings.deleteVsUpdate(),
+                        settings.deletes(), priority, settings.skewWindow()), List.of());
+        startEngine();
+    }
+
+    static String name(int i) {
+        return "sys" + (char) ('a' + i);
+    }
+
+    // ---- the engine's life ------------------------------------------------------------------------------
+
+    private void startEngine() {
+        store = new CrashingStore(SqliteStateStore.open(storeFile));
+        Map<String, SyncEngine.EndpointIo> io = new LinkedHashMap<>();
+        for (MemorySystem s : systems) io.put(s.system(), new SyncEngine.EndpointIo(s.source(ENTITY), s.sink(ENTITY)));
+        EngineOptions options = EngineOptions.defaults().withClock(clock).withBatchSize(batchSize)
+                .withMaxAttempts(1_000_000).withRandom(new Random(random.nextLong()))
+                .withBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)),
+                        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)));
+        engine = new SyncEngine(definition, io, store, options);
+        for (MemorySystem s : systems) {
+            if (s.available()) engine.measureClock(s.system(), s::currentTime);
+        }
+    }
+
+    /** kill -9: the engine object and its store connection are dropped mid-flight; a new one starts from the file. */
+    void crash() {
+        crashes++;
+        store.close();
+        startEngine();
+    }
+
+    void armStoreCrash(int afterTransactions) {
+        store.crashAfter(afterTransactions);
+    }
+
+    void armCrashAfterApply(int system) {
+        systems.get(system).setFaults(new WriteFaults() {
+            boolean fired;
+
+            @Override
+            public void afterApply(int writes) {
+                if (!fired) {
+                    fired = true;
+                    throw new SimulatedCrash("after the target committed " + writes + " writes");
+                }
+            }
+        });
+    }
+
+    void failSomeWrites(int system, double probability) {
+        Random r = new Random(random.nextLong());
+        systems.get(system).setFaults(new WriteFaults() {
+            @Override
+            public boolean failTransiently(dev.twoway.spi.Write write) {
+                return r.nextDouble() < probability;
+            }
+        });
+    }
+
+    void capture(int system) {
+        try {
+            engine.captureOnce(name(system));
+        } catch (SimulatedCrash e) {
+            crash();
+        } catch (dev.twoway.spi.SystemUnavailableException e) {
+            // the runtime backs off and polls again later; nothing was consumed
+        }
+    }
+
+    void deliver(int system) {
+        try {
+            engine.deliverOnce(name(system));
+        } catch (SimulatedCrash e) {
+            crash();
+        }
+    }
+
+    // ---- what users do ----------------------------------------------------------------------------------
+
+    void userInsert(int system) {
+        MemorySystem s = systems.get(system);
+        String uid = "u" + (++uidSeq);
+        Row row = Row.of("uid", uid, "name", unique("n"), "phone", unique("p"), "score", (long) random.nextInt(1_000_000));
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        s.table(ENTITY).insert(row);
+        for (String f : FIELDS) edits.add(new Edit(++editSeq, s.system(), uid, f, row.get(f)));
+    }
+
+    void userUpdate(int system, int pick, int field) {
+        MemorySystem s = systems.get(system);
+        List<NativeKey> keys = new ArrayList<>(s.rows(ENTITY).keySet());
+        if (keys.isEmpty()) return;
+        NativeKey key = keys.get(Math.floorMod(pick, keys.size()));
+        String f = EDITABLE.get(Math.floorMod(field, EDITABLE.size()));
+        Value v = f.equals("score") ? Value.integer(1_000_000L + (++editSeq)) : Value.str(unique(f.substring(0, 1)));
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        Row before = s.rows(ENTITY).get(key);
+        if (s.table(ENTITY).update(key, Row.of(f, v))) {
+            edits.add(new Edit(++editSeq, s.system(), before.get("uid") instanceof Value.Str u ? u.value() : "?", f, v));
+        }
+    }
+
+    void userDelete(int system, int pick) {
+        MemorySystem s = systems.get(system);
+        List<NativeKey> keys = new ArrayList<>(s.rows(ENTITY).keySet());
+        if (keys.isEmpty()) return;
+        NativeKey key = keys.get(Math.floorMod(pick, keys.size()));
+        Row before = s.rows(ENTITY).get(key);
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        if (s.table(ENTITY).delete(key)) {
+            deletes.computeIfAbsent(s.system() + "/" + ((Value.Str) before.get("uid")).value(), k -> new ArrayList<>()).add(++editSeq);
+        }
+    }
+
+    private String unique(String prefix) {
+        return prefix + "-" + (++editSeq);
+    }
+
+    // ---- quiescence -------------------------------------------------------------------------------------
+
+    /** Heals every fault and runs capture and delivery everywhere until nothing moves. Returns rounds used. */
+    int quiesce(int maxRounds) {
+        store.crashAfter(-1);
+        for (MemorySystem s : systems) {
+            s.setAvailable(true);
+            s.setFaults(WriteFaults.NONE);
+        }
+        for (int round = 1; round <= maxRounds; round++) {
+            boolean moved = false;
+            for (int i = 0; i < systems.size(); i++) {
+                while (true) {
+                    SyncEngine.CaptureReport r = engine.captureOnce(name(i));
+                    if (r.resolved() > 0) moved = true;
+                    if (r.changes() == 0) break;
+                }
+            }
+            for (int i = 0; i < systems.size(); i++) {
+                SyncEngine.DeliveryReport r = engine.deliverOnce(name(i));
+                if (r.due() > 0) moved = true;
+            }
+            clock.advance(Duration.ofSeconds(10)); // past any backoff
+            if (!moved && queued() == 0) return round;
+        }
+        throw new AssertionError("no quiescence after " + maxRounds + " rounds; status: " + engine.status());
+    }
+
+    long queued() {
+        return engine.status().endpoints().stream().mapToLong(SyncEngine.EndpointStatus::queued).sum();
+    }
+
+    /** Decides every parked conflict by picking one of the versions shown, as a person would. */
+    int resolveParkedConflicts() {
+        int n = 0;
+        for (ConflictRecord c : engine.openConflicts()) {
+            ConflictChoice choice;
+            if (c.field().equals("__record__")) {
+                choice = random.nextBoolean() ? new ConflictChoice.Delete() : new ConflictChoice.Keep();
+            } else {
+                var versions = ValueJsonTree.versions(c.candidates());
+                List<Value> values = new ArrayList<>(versions.values());
+                choice = new ConflictChoice.TakeValue(values.get(random.nextInt(values.size())));
+            }
+            engine.resolveConflict(c.id(), choice, "tester", "picked in the model test");
+            n++;
+        }
+        return n;
+    }
+
+    List<AuditEntry> audit() {
+        return store.inTransaction(tx -> tx.audit(0, Integer.MAX_VALUE));
+    }
+
+    AuditChain.Verification verifyAudit() {
+        return AuditChain.verify(audit());
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    /** The JSON form a value has in the audit trail, to search for it. */
+    static String auditForm(Value v) {
+        return ValueJson.encode(v).toString();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
