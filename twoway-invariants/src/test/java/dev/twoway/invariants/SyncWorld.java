@@ -189,6 +189,35 @@ final class SyncWorld implements AutoCloseable {
         }
     }
 
+    /** Sets one field of record {@code uid} in one system, as a user there would. */
+    void set(int system, String uid, String field, Value v) {
+        MemorySystem s = systems.get(system);
+        NativeKey key = keyOf(system, uid);
+        if (!s.table(ENTITY).update(key, Row.of(field, v))) throw new AssertionError("no row " + uid + " in " + s.system());
+        edits.add(new Edit(++editSeq, s.system(), uid, field, v));
+    }
+
+    NativeKey keyOf(int system, String uid) {
+        return systems.get(system).rows(ENTITY).entrySet().stream()
+                .filter(e -> e.getValue().get("uid").equals(Value.str(uid))).map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + uid + " in " + name(system)));
+    }
+
+    /** Record {@code uid} as system {@code system} holds it, or null. */
+    Row row(int system, String uid) {
+        return systems.get(system).rows(ENTITY).values().stream()
+                .filter(r -> r.get("uid").equals(Value.str(uid))).findFirst().orElse(null);
+    }
+
+    /** Inserts a record in one system and returns its uid. */
+    String insert(int system, Row values) {
+        String uid = "u" + (++uidSeq);
+        Row row = values.with("uid", Value.str(uid));
+        systems.get(system).table(ENTITY).insert(row);
+        for (String f : row.names()) edits.add(new Edit(++editSeq, name(system), uid, f, row.get(f)));
+        return uid;
+    }
+
     private String unique(String prefix) {
         return prefix + "-" + (++editSeq);
     }

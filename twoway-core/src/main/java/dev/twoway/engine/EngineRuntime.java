@@ -1,0 +1,215 @@
+package dev.twoway.engine;
+
+import dev.twoway.spi.ChangeSource;
+import dev.twoway.spi.Connector;
+import dev.twoway.spi.SystemUnavailableException;
+import dev.twoway.store.StateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs sync engines continuously: for every endpoint of every sync one capture loop and one delivery loop,
+ * each on its own virtual thread. A capture that resolved changes wakes the delivery loops of its sync, so a
+ * change is delivered as soon as it is resolved, not at the next poll.
+ *
+ * <p>Failures: an unavailable system makes its loops back off (its writes stay queued: the offline queue); any
+ * other capture error is logged and retried with backoff. A state-store failure stops the runtime: the engine
+ * must not go on without its memory. {@link #failure()} then says why.
+ *
+ * <p>{@link #close()} stops gracefully: loops finish the batch they are in, then exit.
+ */
+public final class EngineRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EngineRuntime.class);
+
+    /**
+     * @param pollInterval how long a capture loop waits for a wake-up signal when its source had nothing
+     * @param deliveryIdle how long a delivery loop sleeps when nothing was due and no capture woke it
+     * @param errorBackoff base of the backoff after a capture error
+     * @param clockCheck   how often each system's clock offset is measured again
+     */
+    public record Options(Duration pollInterval, Duration deliveryIdle, Backoff errorBackoff, Duration clockCheck) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(1), Duration.ofSeconds(1), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)),
+                    Duration.ofMinutes(5));
+        }
+    }
+
+    private final List<SyncEngine> engines;
+    private final Map<String, SyncEngine.EndpointIo> sources;
+    private final Map<String, Connector> connectors;
+    private final Options options;
+    private final Map<String, Semaphore> wakeUps = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean running;
+
+    /**
+     * @param io         per sync name and endpoint ({@code sync/endpoint}), the connection the engine uses, for
+     *                   the capture loop's wait on its source
+     * @param connectors per system name, to measure clock offsets
+     */
+    public EngineRuntime(List<SyncEngine> engines, Map<String, SyncEngine.EndpointIo> io, Map<String, Connector> connectors,
+                         Options options) {
+        this.engines = List.copyOf(engines);
+        this.sources = Map.copyOf(io);
+        this.connectors = Map.copyOf(connectors);
+        this.options = options;
+    }
+
+    public synchronized void start() {
+        if (running) throw new IllegalStateException("runtime already started");
+        running = true;
+        for (SyncEngine engine : engines) {
+            String sync = engine.definition().name();
+            for (EndpointDefinition e : engine.definition().endpoints()) {
+                wakeUps.put(sync + "/" + e.name(), new Semaphore(0));
+                if (e.direction().captured()) spawn("capture " + sync + "/" + e.name(), () -> captureLoop(engine, e));
+                if (e.direction().written()) spawn("deliver " + sync + "/" + e.name(), () -> deliveryLoop(engine, e));
+            }
+        }
+        spawn("clocks", this::clockLoop);
+    }
+
+    private void spawn(String name, Runnable loop) {
+        threads.add(Thread.ofVirtual().name("twoway " + name).start(() -> {
+            try {
+                loop.run();
+            } catch (StateStoreException e) {
+                fail(e);
+            }
+        }));
+    }
+
+    private void captureLoop(SyncEngine engine, EndpointDefinition endpoint) {
+        String sync = engine.definition().name();
+        ChangeSource source = sources.get(sync + "/" + endpoint.name()).source();
+        int errors = 0;
+        while (running) {
+            try {
+                SyncEngine.CaptureReport r = engine.captureOnce(endpoint.name());
+                errors = 0;
+                if (r.resolved() > 0) wakeDeliveries(engine);
+                if (r.caughtUp() && r.changes() == 0) source.awaitChanges(options.pollInterval());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StateStoreException e) {
+                throw e;
+            } catch (SystemUnavailableException e) {
+                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + ": " + e.getMessage(), errors == 0);
+            } catch (RuntimeException e) {
+                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + " failed: " + e, true);
+            }
+        }
+    }
+
+    private void deliveryLoop(SyncEngine engine, EndpointDefinition endpoint) {
+        Semaphore wake = wakeUps.get(engine.definition().name() + "/" + endpoint.name());
+        int errors = 0;
+        while (running) {
+            try {
+                SyncEngine.DeliveryReport r = engine.deliverOnce(endpoint.name());
+                errors = 0;
+                if (r.due() == 0 || r.targetUnavailable()) {
+                    wake.tryAcquire(options.deliveryIdle().toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StateStoreException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                errors = pause(++errors, "delivery to " + engine.definition().name() + "/" + endpoint.name() + " failed: " + e, true);
+            }
+        }
+    }
+
+    private void wakeDeliveries(SyncEngine engine) {
+        for (EndpointDefinition e : engine.definition().endpoints()) {
+            Semaphore s = wakeUps.get(engine.definition().name() + "/" + e.name());
+            if (s != null && s.availablePermits() == 0) s.release();
+        }
+    }
+
+    private void clockLoop() {
+        while (running) {
+            for (SyncEngine engine : engines) {
+                for (EndpointDefinition e : engine.definition().endpoints()) {
+                    Connector c = connectors.get(e.name());
+                    if (c == null) continue;
+                    try {
+                        engine.measureClock(e.name(), c::currentTime);
+                    } catch (RuntimeException ex) {
+                        log.debug("clock of '{}' not measured: {}", e.name(), ex.toString());
+                    }
+                }
+            }
+            try {
+                Thread.sleep(options.clockCheck());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private int pause(int errors, String message, boolean warn) {
+        if (warn) log.warn("{} (retrying)", message);
+        try {
+            Thread.sleep(options.errorBackoff().delay(errors, java.util.concurrent.ThreadLocalRandom.current()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return errors;
+    }
+
+    private void fail(Throwable e) {
+        if (failure.compareAndSet(null, e)) {
+            log.error("state store failed, stopping all syncs: {}", e.getMessage());
+        }
+        running = false;
+        threads.forEach(Thread::interrupt);
+    }
+
+    /** Why the runtime stopped by itself, if it did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Stops all loops after their current batch and waits for them (up to {@code timeout}). */
+    public void stop(Duration timeout) {
+        running = false;
+        wakeUps.values().forEach(Semaphore::release);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : threads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !t.join(Duration.ofNanos(left))) t.interrupt();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+    }
+}
