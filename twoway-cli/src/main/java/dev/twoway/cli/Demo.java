@@ -107,7 +107,7 @@ final class Demo {
                 out.printf("  #%-3d %-9s %-4s %s%n", e.seq(), e.action(), e.system(), summarize(e.detail()));
             }
             long writes = trail.stream().filter(e -> e.action().startsWith("write:")).count();
-            out.printf("  (+ %d audited writes to the two systems; `twoway audit export` lists them all)%n", writes);
+            out.printf("  (+ %d audited writes to the two systems, not shown)%n", writes);
             AuditChain.Verification v = AuditChain.verify(trail);
             out.println("  chain: " + (v.intact() ? "intact, " + v.checked() + " entries verified" : "BROKEN at " + v.firstBreak().get()));
             SyncEngine.SyncStatus status = engine.status();

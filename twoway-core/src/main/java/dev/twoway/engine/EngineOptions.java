@@ -13,6 +13,7 @@ import java.util.random.RandomGenerator;
  * @param maxAttempts failed attempts of one write before it goes to dead letters
  * @param retry       backoff between attempts of one write
  * @param offline     backoff between probes of a target that is unavailable
+ * @param random      jitter and new record ids; must be thread-safe when the engine runs on several threads
  */
 public record EngineOptions(int batchSize, int maxAttempts, Backoff retry, Backoff offline, InstantSource clock,
                             RandomGenerator random, ClockOffsets offsets) {
@@ -28,7 +29,8 @@ public record EngineOptions(int batchSize, int maxAttempts, Backoff retry, Backo
 
     public static EngineOptions defaults() {
         InstantSource clock = InstantSource.system();
-        return new EngineOptions(500, 10, Backoff.DEFAULT, Backoff.DEFAULT, clock, RandomGenerator.getDefault(), new ClockOffsets(clock));
+        // SecureRandom: thread-safe (capture and delivery threads share it) and wide enough for record ids.
+        return new EngineOptions(500, 10, Backoff.DEFAULT, Backoff.DEFAULT, clock, new java.security.SecureRandom(), new ClockOffsets(clock));
     }
 
     public EngineOptions withClock(InstantSource c) {

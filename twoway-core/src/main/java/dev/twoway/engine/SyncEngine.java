@@ -96,6 +96,7 @@ public final class SyncEngine {
     private final Map<String, Instant> offlineUntil = new ConcurrentHashMap<>();
     private final Map<String, Integer> outages = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    private final java.util.Set<String> capturing = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence;
 
     public SyncEngine(SyncDefinition sync, Map<String, EndpointIo> io, StateStore store, EngineOptions options) {
@@ -164,13 +165,19 @@ public final class SyncEngine {
             return false;
         }
         RecordId id = tx.findLinked(sync.name(), endpoint, change.key()).orElse(null);
-        if (id == null && image != null) id = ownInsert(tx, endpoint, change);
+        RecordState state = null;
+        boolean relinked = false;
+        if (id == null) {
+            state = ownInsert(tx, def, change);
+            relinked = state != null;
+            if (relinked) id = state.id();
+        }
         if (id == null && image != null) id = matchExisting(tx, endpoint, image);
         if (id == null) {
             if (image == null) return false; // a delete of a row the engine never knew
-            id = RecordId.random();
+            id = RecordId.random(options.random());
         }
-        RecordState state = tx.loadRecord(sync.name(), id).orElse(RecordState.fresh(id));
+        if (state == null) state = tx.loadRecord(sync.name(), id).orElse(RecordState.fresh(id));
         Shadow shadow = state.shadow(endpoint);
         if (shadow != null && readSeq < shadow.confirmedSeq()) {
             // The image was read before one of our writes to this row was confirmed, so it may show the row as
@@ -185,20 +192,26 @@ public final class SyncEngine {
         }
         Instant sourceTime = change.sourceTime() == null ? capturedAt : options.offsets().correct(endpoint, change.sourceTime());
         HlcTimestamp time = clocks.get(endpoint).stamp(sourceTime);
-        return apply(tx, state, new Incoming(endpoint, change.key(), image, time));
+        return apply(tx, state, new Incoming(endpoint, change.key(), image, time), relinked);
     }
 
     /**
      * A row not linked yet that carries the id of one of our records: the engine inserted it, and the process
-     * died before it recorded the link. It is that record, not a new one.
+     * died before it recorded the link. It is that record, not a new one; its ancestor is what the engine
+     * inserted (the base as this endpoint sees it), so later edits of the row, or its delete, merge normally.
      */
-    private RecordId ownInsert(StateTransaction tx, String endpoint, Change change) {
+    private RecordState ownInsert(StateTransaction tx, EndpointDefinition def, Change change) {
         if (change.externalId() == null) return null;
-        RecordId id = new RecordId(change.externalId());
-        Optional<RecordState> state = tx.loadRecord(sync.name(), id);
-        if (state.isEmpty()) return null;
-        Shadow shadow = state.get().shadow(endpoint);
-        return shadow != null && shadow.holdsRow() && !change.key().equals(shadow.key()) ? null : id;
+        Optional<RecordState> found = tx.loadRecord(sync.name(), new RecordId(change.externalId()));
+        if (found.isEmpty() || !found.get().hasBase()) return null;
+        RecordState state = found.get();
+        Shadow shadow = state.shadow(def.name());
+        if (shadow != null && shadow.holdsRow()) return change.key().equals(shadow.key()) ? state : null;
+        Row inserted = state.base().values().only(def.mapping().canonicalFields());
+        // The insert took effect but was never recorded: audit it now, once, as found.
+        audit.event(tx, state.id(), def.name(), "engine", "agreed",
+                Map.of("found", "the engine's own insert, recognized by its external id", "key", change.key().value()));
+        return state.withShadow(def.name(), new Shadow(change.key(), Shadow.Status.PRESENT, inserted, 0));
     }
 
     /** A row not linked yet: is it a record already known from another endpoint (same match key)? */
@@ -221,10 +234,15 @@ public final class SyncEngine {
         return Optional.ofNullable(io.get(endpoint).sink().read(List.of(key)).get(key));
     }
 
-    /** Merges one incoming state into a record, persists the outcome and queues the writes it needs. */
-    private boolean apply(StateTransaction tx, RecordState state, Incoming incoming) {
+    /**
+     * Merges one incoming state into a record, persists the outcome and queues the writes it needs.
+     *
+     * @param unsaved {@code state} differs from the stored one already (a link was just recovered): save it
+     *                even if the merge changes nothing
+     */
+    private boolean apply(StateTransaction tx, RecordState state, Incoming incoming, boolean unsaved) {
         MergeOutcome out = merger.merge(state, incoming);
-        if (out.decisions().isEmpty() && out.state().equals(state)) return false; // echo of our own write
+        if (!unsaved && out.decisions().isEmpty() && out.state().equals(state)) return false; // echo of our own write
         persist(tx, out.state());
         for (Decision d : out.decisions()) {
             audit.decision(tx, state.id(), d);
@@ -374,6 +392,7 @@ public final class SyncEngine {
         Instant now = options.clock().instant();
         Instant until = offlineUntil.get(endpoint);
         if (until != null && now.isBefore(until)) return new DeliveryReport(0, 0, 0, 0, true);
+        if (!captureStarted(target)) return DeliveryReport.NOTHING;
         List<Job> jobs = new ArrayList<>();
         int due = store.inTransaction(tx -> {
             List<OutboxEntry> entries = tx.dueOutbox(sync.name(), endpoint, now, options.batchSize());
@@ -413,6 +432,18 @@ public final class SyncEngine {
             tx.putMeta(sequenceKey(), Long.toString(confirmSeq));
             return new DeliveryReport(due, applied, retried, dead, false);
         });
+    }
+
+    /**
+     * Writes to a captured endpoint wait until its capture has a position. Otherwise a row the engine writes
+     * there and a user deletes before capture starts would be missed: the first snapshot starts after the
+     * delete and shows no trace of it.
+     */
+    private boolean captureStarted(EndpointDefinition target) {
+        if (!target.direction().captured() || capturing.contains(target.name())) return true;
+        boolean started = store.inTransaction(tx -> tx.checkpoint(sync.name(), target.name()).isPresent());
+        if (started) capturing.add(target.name());
+        return started;
     }
 
     private void planJob(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, List<Job> jobs) {
@@ -458,7 +489,7 @@ public final class SyncEngine {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
                 NativeKey key = keyOf(job.planned().write());
                 Row image = pf.current().map(r -> target.mapping().toCanonical(key, r)).orElse(null);
-                apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())));
+                apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
                 yield retryOrDead(tx, entry, "precondition failed: the row changed in " + target.name(), false);
             }
             case WriteResult.Rejected r -> {
@@ -482,7 +513,7 @@ public final class SyncEngine {
             Row image = current.map(r -> target.mapping().toCanonical(a.key(), r)).orElse(null);
             if (image != null && !image.equals(planned.values())) {
                 RecordState unlinked = state.withShadow(target.name(), new Shadow(a.key(), Shadow.Status.GONE, null, confirmSeq));
-                apply(tx, unlinked, new Incoming(target.name(), a.key(), image, clocks.get(target.name()).stamp(options.clock().instant())));
+                apply(tx, unlinked, new Incoming(target.name(), a.key(), image, clocks.get(target.name()).stamp(options.clock().instant())), true);
                 complete(tx, target, job.entry());
                 return;
             }

@@ -14,6 +14,13 @@ public record RecordId(String value) implements Comparable<RecordId> {
         return new RecordId(UUID.randomUUID().toString());
     }
 
+    /** A random id drawn from {@code random}: reproducible when the generator is seeded (tests). */
+    public static RecordId random(java.util.random.RandomGenerator random) {
+        long hi = (random.nextLong() & ~0xF000L) | 0x4000L;                 // version 4
+        long lo = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+        return new RecordId(new UUID(hi, lo).toString());
+    }
+
     @Override
     public int compareTo(RecordId o) {
         return value.compareTo(o.value);

@@ -44,6 +44,11 @@ public record Change(NativeKey key, Kind kind, Row row, Instant sourceTime, Stri
         return new Change(key, Kind.DELETE, Row.empty(), sourceTime, null);
     }
 
+    /** A delete of a row that carried an external id (the trigger or log saw the row's old values). */
+    public static Change delete(NativeKey key, Instant sourceTime, String externalId) {
+        return new Change(key, Kind.DELETE, Row.empty(), sourceTime, externalId);
+    }
+
     public boolean isDelete() {
         return kind == Kind.DELETE;
     }

@@ -49,7 +49,9 @@ public sealed interface Write {
     /**
      * Deletes the row {@code key} if its {@code expected} columns still hold the expected values.
      * With {@code archive}, the sink first copies the row to the entity's archive (a table, a resource) in the
-     * same transaction. Deleting a row that is already gone is success.
+     * same transaction. A row that is already gone is answered with
+     * {@link WriteResult.PreconditionFailed} and an empty current row: the engine then records that the row
+     * was deleted there, instead of auditing a delete that did nothing.
      */
     record Delete(RecordId recordId, NativeKey key, Row expected, boolean archive) implements Write {
         public Delete {

@@ -15,7 +15,6 @@ import net.jqwik.api.Builders;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,20 +47,20 @@ class SyncInvariantsProperties {
     record Scenario(int systems, int policy, int deletes, int batchSize, List<Integer> skewsSeconds, long seed, List<Op> ops) {
     }
 
-    private final List<Path> dirs = new ArrayList<>();
-
     /** Tries: {@code jqwik.tries.default} (1,000 in junit-platform.properties; more with -Djqwik.tries.default=N). */
     @Property
     void invariantsHoldUnderRandomInterleavingsFailuresAndCrashes(@ForAll("scenarios") Scenario s) throws IOException {
         Path dir = Files.createTempDirectory(tmpRoot(), "model");
-        dirs.add(dir);
         try (SyncWorld world = new SyncWorld(s.systems(), settings(s), dir, s.seed(), s.batchSize())) {
             for (int i = 0; i < s.systems(); i++) world.systems.get(i).setSkew(Duration.ofSeconds(s.skewsSeconds().get(i)));
             for (int i = 0; i < s.systems(); i++) world.systems.get(i).setTagOwnWrites(i % 2 == 1);
             for (Op op : s.ops()) run(world, op);
             world.quiesce(200);
             while (world.resolveParkedConflicts() > 0) world.quiesce(200);
+            if (Boolean.getBoolean("model.debug")) world.audit().forEach(e -> System.out.println(e.seq() + " " + e.system() + " " + e.action() + " " + e.recordId() + " " + e.detail()));
             check(world);
+        } finally {
+            delete(dir);
         }
     }
 
@@ -71,16 +70,12 @@ class SyncInvariantsProperties {
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
-    @AfterProperty
-    void removeStores() {
-        for (Path d : dirs) {
-            try (Stream<Path> files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    private static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        dirs.clear();
     }
 
     private static ConflictSettings settings(Scenario s) {

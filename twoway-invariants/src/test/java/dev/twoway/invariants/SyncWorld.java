@@ -247,6 +247,15 @@ final class SyncWorld implements AutoCloseable {
             clock.advance(Duration.ofSeconds(10)); // past any backoff
             if (!moved && queued() == 0) return round;
         }
+        if (Boolean.getBoolean("model.debug")) {
+            audit().forEach(e -> System.out.println(e.seq() + " " + e.system() + " " + e.action() + " " + e.recordId() + " " + e.detail()));
+            for (MemorySystem s : systems) {
+                store.run(tx -> tx.dueOutbox(definition.name(), s.system(), clock.instant().plusSeconds(3600), 100).forEach(o -> {
+                    System.out.println("OUTBOX " + o + "\n  STATE " + tx.loadRecord(definition.name(), o.recordId()));
+                }));
+                System.out.println("ROWS " + s.system() + " " + s.rows(ENTITY));
+            }
+        }
         throw new AssertionError("no quiescence after " + maxRounds + " rounds; status: " + engine.status());
     }
 

@@ -56,8 +56,9 @@ final class MemorySink implements RecordSink {
                 case MISSING -> new WriteResult.PreconditionFailed(Optional.empty());
             };
             case Write.Delete d -> switch (table.deleteIf(d.key(), d.expected(), d.archive())) {
-                case HELD, MISSING -> WriteResult.Applied.of(d.key());
+                case HELD -> WriteResult.Applied.of(d.key());
                 case FAILED -> new WriteResult.PreconditionFailed(table.get(d.key()));
+                case MISSING -> new WriteResult.PreconditionFailed(Optional.empty());
             };
         };
     }

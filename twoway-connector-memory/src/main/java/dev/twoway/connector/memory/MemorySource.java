@@ -55,6 +55,9 @@ final class MemorySource implements ChangeSource {
     private Change current(NativeKey key) {
         Optional<MemoryTable.Stored> s = table.stored(key);
         return s.map(st -> Change.upsert(key, st.values(), st.modifiedAt(), st.externalId()))
-                .orElseGet(() -> Change.delete(key, table.deletedAt(key)));
+                .orElseGet(() -> {
+                    MemoryTable.Stored gone = table.deleted(key);
+                    return gone == null ? Change.delete(key, null) : Change.delete(key, gone.modifiedAt(), gone.externalId());
+                });
     }
 }

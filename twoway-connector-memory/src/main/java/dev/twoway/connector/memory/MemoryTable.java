@@ -30,7 +30,7 @@ public final class MemoryTable {
     private final MemorySystem system;
     private final String name;
     private final TreeMap<NativeKey, Stored> rows = new TreeMap<>(MemoryTable::compareKeys);
-    private final Map<NativeKey, Instant> deletedAt = new LinkedHashMap<>();
+    private final Map<NativeKey, Stored> deleted = new LinkedHashMap<>();
     private final List<Logged> log = new ArrayList<>();
     private final List<Row> archive = new ArrayList<>();
     private long nextKey = 1;
@@ -179,21 +179,23 @@ public final class MemoryTable {
         return Optional.ofNullable(rows.get(key));
     }
 
-    synchronized Instant deletedAt(NativeKey key) {
-        return deletedAt.get(key);
+    /** The last state of a deleted row, with the time of its delete as {@code modifiedAt}. */
+    synchronized Stored deleted(NativeKey key) {
+        return deleted.get(key);
     }
 
     private void put(NativeKey key, Stored s, boolean byEngine) {
         if (byEngine) engineWrites++;
         rows.put(key, s);
-        deletedAt.remove(key);
+        deleted.remove(key);
         appendLog(key, byEngine);
     }
 
     private boolean remove(NativeKey key, boolean byEngine) {
-        if (rows.remove(key) == null) return false;
+        Stored old = rows.remove(key);
+        if (old == null) return false;
         if (byEngine) engineWrites++;
-        deletedAt.put(key, system.now());
+        deleted.put(key, new Stored(old.values(), old.externalId(), system.now()));
         appendLog(key, byEngine);
         return true;
     }

@@ -1,0 +1,167 @@
+package dev.twoway.store.sqlite;
+
+import dev.twoway.store.StateStore;
+import dev.twoway.store.StateStoreException;
+import dev.twoway.store.StateTransaction;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The embedded state store: everything the engine remembers, in one SQLite file.
+ *
+ * <p>Layout: see {@code V1__init.sql} (records with their state as JSON, the link index, outbox, checkpoints,
+ * conflicts, dead letters, the audit chain, metadata). Schema versions are recorded in {@code schema_version}
+ * and applied in order when the file is opened; a file written by a newer twoway is refused.
+ *
+ * <p>Tuning: WAL journal (readers never block the writer), {@code synchronous=FULL} by default so that a commit
+ * survives power loss as well as kill -9; one connection and one writer — transactions are serialized by a
+ * lock, which is what SQLite does anyway, without busy-waiting. Throughput comes from the engine's batching:
+ * one transaction resolves a whole batch of changes.
+ *
+ * <p>Backups: copy the file while twoway is stopped, or use {@code sqlite3 state.db ".backup copy.db"} while it
+ * runs (the WAL keeps the copy consistent).
+ */
+public final class SqliteStateStore implements StateStore {
+
+    /** How hard each commit is pushed to disk. */
+    public enum Durability {
+        /** fsync on every commit, survives power loss (the default). */
+        FULL,
+        /** survives a crash of the process, may lose the last commits on power loss; faster. */
+        NORMAL
+    }
+
+    private final Path file;
+    private final Connection connection;
+    private final SqliteTransaction tx;
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean closed;
+
+    private SqliteStateStore(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+        this.tx = new SqliteTransaction(connection, this::describe);
+    }
+
+    /** Opens (creating if needed) the store at {@code file} with full durability. */
+    public static SqliteStateStore open(Path file) {
+        return open(file, Durability.FULL);
+    }
+
+    public static SqliteStateStore open(Path file, Durability durability) {
+        Path abs = file.toAbsolutePath();
+        try {
+            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        } catch (IOException e) {
+            throw new StateStoreException("state store " + abs + ": cannot create its directory (" + e.getMessage()
+                    + "); create it or choose another path for 'state'", e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(durability == Durability.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(10_000);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
+            c.setAutoCommit(false);
+            SqliteStateStore store = new SqliteStateStore(abs, c);
+            try {
+                Migrations.apply(c, store.describe());
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return store;
+        } catch (SQLException e) {
+            throw translate("state store " + abs, e);
+        }
+    }
+
+    @Override
+    public <T> T inTransaction(Function<StateTransaction, T> work) {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("state store " + file + ": a transaction is already open on this thread; "
+                    + "nested transactions are not supported, pass the open transaction down instead");
+        }
+        lock.lock();
+        try {
+            if (closed) throw new StateStoreException("state store " + file + " is closed");
+            T result;
+            try {
+                result = work.apply(tx);
+            } catch (Throwable t) {
+                rollbackQuietly(t);
+                throw t;
+            }
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(e);
+                throw translate(describe(), e);
+            }
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollbackQuietly(Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "sqlite:" + file;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            tx.closeStatements();
+            connection.close();
+        } catch (SQLException e) {
+            throw translate(describe(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Turns an SQLite failure into a message that names the store, the cause and the fix. */
+    static StateStoreException translate(String store, SQLException e) {
+        SQLiteErrorCode code = e instanceof SQLiteException se ? se.getResultCode() : null;
+        String base = code == null ? "" : code.name();
+        if (base.startsWith("SQLITE_FULL")) {
+            return new StateStoreException(store + ": the disk is full; free space and restart twoway, it resumes where it stopped", e);
+        }
+        if (base.startsWith("SQLITE_READONLY") || base.startsWith("SQLITE_CANTOPEN") || base.startsWith("SQLITE_PERM")) {
+            return new StateStoreException(store + ": cannot write the file or its directory (" + base
+                    + "); make both writable by the user running twoway", e);
+        }
+        if (base.startsWith("SQLITE_NOTADB") || base.startsWith("SQLITE_CORRUPT")) {
+            return new StateStoreException(store + ": the file is not a twoway state store or is damaged (" + base
+                    + "); point 'state' at the right file or restore it from a backup", e);
+        }
+        if (base.startsWith("SQLITE_IOERR")) {
+            return new StateStoreException(store + ": the disk reported an I/O error (" + base
+                    + "); check the disk, then restart twoway", e);
+        }
+        return new StateStoreException(store + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,336 @@
+package dev.twoway.store.sqlite;
+
+import dev.twoway.audit.AuditChain;
+import dev.twoway.audit.AuditEntry;
+import dev.twoway.clock.HlcTimestamp;
+import dev.twoway.merge.RecordState;
+import dev.twoway.merge.RecordStateCodec;
+import dev.twoway.merge.Shadow;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.RecordId;
+import dev.twoway.store.ConflictRecord;
+import dev.twoway.store.DeadLetter;
+import dev.twoway.store.OutboxEntry;
+import dev.twoway.store.StateTransaction;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The store's operations on its one connection. Used only inside {@link SqliteStateStore#inTransaction}, under
+ * the store's lock; prepared statements are cached because the engine calls the same few thousands of times
+ * per transaction.
+ */
+final class SqliteTransaction implements StateTransaction {
+    private final Connection c;
+    private final Supplier<String> store;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    SqliteTransaction(Connection c, Supplier<String> store) {
+        this.c = c;
+        this.store = store;
+    }
+
+    // ---- records and links --------------------------------------------------------------------------------
+
+    @Override
+    public Optional<RecordId> findLinked(String sync, String endpoint, NativeKey key) {
+        return one("SELECT record_id FROM links WHERE sync = ? AND endpoint = ? AND native_key = ?",
+                rs -> new RecordId(rs.getString(1)), sync, endpoint, key.value());
+    }
+
+    @Override
+    public Optional<RecordId> findByMatchKey(String sync, String matchKey) {
+        return one("SELECT record_id FROM records WHERE sync = ? AND match_key = ? ORDER BY record_id LIMIT 1",
+                rs -> new RecordId(rs.getString(1)), sync, matchKey);
+    }
+
+    @Override
+    public Optional<RecordState> loadRecord(String sync, RecordId id) {
+        return one("SELECT state FROM records WHERE sync = ? AND record_id = ?",
+                rs -> RecordStateCodec.decode(id, rs.getString(1)), sync, id.value());
+    }
+
+    @Override
+    public void saveRecord(String sync, RecordState state, String matchKey) {
+        String id = state.id().value();
+        update("INSERT INTO records (sync, record_id, state, match_key) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (sync, record_id) DO UPDATE SET state = excluded.state, match_key = excluded.match_key",
+                sync, id, RecordStateCodec.encode(state), matchKey);
+        update("DELETE FROM links WHERE sync = ? AND record_id = ?", sync, id);
+        for (Map.Entry<String, Shadow> e : state.shadows().entrySet()) {
+            if (e.getValue().key() == null) continue;
+            // A key already linked to another record moves to this one: the latest link wins.
+            update("INSERT OR REPLACE INTO links (sync, endpoint, native_key, record_id) VALUES (?, ?, ?, ?)",
+                    sync, e.getKey(), e.getValue().key().value(), id);
+        }
+    }
+
+    @Override
+    public List<RecordId> recordIds(String sync, RecordId afterId, int limit) {
+        return many("SELECT record_id FROM records WHERE sync = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                rs -> new RecordId(rs.getString(1)), sync, afterId == null ? "" : afterId.value(), limit);
+    }
+
+    // ---- outbox --------------------------------------------------------------------------------------------
+
+    @Override
+    public void enqueue(String sync, String target, RecordId id, Instant dueAt) {
+        update("INSERT INTO outbox (sync, target, record_id, version, attempts, due_at, last_error) VALUES (?, ?, ?, 1, 0, ?, NULL) "
+                + "ON CONFLICT (sync, target, record_id) DO UPDATE SET version = outbox.version + 1, due_at = MIN(outbox.due_at, excluded.due_at)",
+                sync, target, id.value(), micros(dueAt));
+    }
+
+    private static final String OUTBOX_COLUMNS = "SELECT sync, target, record_id, version, attempts, due_at, last_error FROM outbox ";
+
+    @Override
+    public List<OutboxEntry> dueOutbox(String sync, String target, Instant now, int limit) {
+        return many(OUTBOX_COLUMNS + "WHERE sync = ? AND target = ? AND due_at <= ? ORDER BY due_at, record_id LIMIT ?",
+                SqliteTransaction::outboxEntry, sync, target, micros(now), limit);
+    }
+
+    @Override
+    public Optional<OutboxEntry> outboxEntry(String sync, String target, RecordId id) {
+        return one(OUTBOX_COLUMNS + "WHERE sync = ? AND target = ? AND record_id = ?", SqliteTransaction::outboxEntry,
+                sync, target, id.value());
+    }
+
+    private static OutboxEntry outboxEntry(ResultSet rs) throws SQLException {
+        return new OutboxEntry(rs.getString(1), rs.getString(2), new RecordId(rs.getString(3)), rs.getLong(4), rs.getInt(5),
+                fromMicros(rs.getLong(6)), rs.getString(7));
+    }
+
+    @Override
+    public boolean completeOutbox(OutboxEntry e) {
+        return update("DELETE FROM outbox WHERE sync = ? AND target = ? AND record_id = ? AND version = ?",
+                e.sync(), e.target(), e.recordId().value(), e.version()) > 0;
+    }
+
+    @Override
+    public void rescheduleOutbox(OutboxEntry e, int attempts, Instant dueAt, String error) {
+        update("UPDATE outbox SET attempts = ?, due_at = ?, last_error = ? WHERE sync = ? AND target = ? AND record_id = ?",
+                attempts, micros(dueAt), error, e.sync(), e.target(), e.recordId().value());
+    }
+
+    @Override
+    public void dropOutbox(String sync, String target, RecordId id) {
+        update("DELETE FROM outbox WHERE sync = ? AND target = ? AND record_id = ?", sync, target, id.value());
+    }
+
+    @Override
+    public long outboxDepth(String sync, String target) {
+        return one("SELECT COUNT(*) FROM outbox WHERE sync = ? AND target = ?", rs -> rs.getLong(1), sync, target).orElse(0L);
+    }
+
+    // ---- checkpoints ---------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> checkpoint(String sync, String endpoint) {
+        return one("SELECT position FROM checkpoints WHERE sync = ? AND endpoint = ?", rs -> rs.getString(1), sync, endpoint);
+    }
+
+    @Override
+    public void saveCheckpoint(String sync, String endpoint, String position) {
+        update("INSERT INTO checkpoints (sync, endpoint, position) VALUES (?, ?, ?) "
+                + "ON CONFLICT (sync, endpoint) DO UPDATE SET position = excluded.position", sync, endpoint, position);
+    }
+
+    // ---- conflicts -----------------------------------------------------------------------------------------
+
+    private static final String CONFLICT_COLUMNS =
+            "SELECT id, sync, record_id, field, kind, candidates, created_at, status, resolution, resolved_at FROM conflicts ";
+
+    @Override
+    public ConflictRecord addConflict(ConflictRecord c) {
+        update("INSERT INTO conflicts (sync, record_id, field, kind, candidates, created_at, status) VALUES (?, ?, ?, ?, ?, ?, 'open')",
+                c.sync(), c.recordId().value(), c.field(), c.kind(), c.candidates(), c.createdAt().toString());
+        long id = one("SELECT last_insert_rowid()", rs -> rs.getLong(1)).orElseThrow();
+        return conflict(id).orElseThrow();
+    }
+
+    @Override
+    public void updateConflictCandidates(long id, String candidates) {
+        update("UPDATE conflicts SET candidates = ? WHERE id = ? AND status = 'open'", candidates, id);
+    }
+
+    @Override
+    public Optional<ConflictRecord> conflict(long id) {
+        return one(CONFLICT_COLUMNS + "WHERE id = ?", SqliteTransaction::conflictRecord, id);
+    }
+
+    @Override
+    public List<ConflictRecord> openConflicts(String sync, int limit) {
+        return sync == null
+                ? many(CONFLICT_COLUMNS + "WHERE status = 'open' ORDER BY id LIMIT ?", SqliteTransaction::conflictRecord, limit)
+                : many(CONFLICT_COLUMNS + "WHERE sync = ? AND status = 'open' ORDER BY id LIMIT ?", SqliteTransaction::conflictRecord, sync, limit);
+    }
+
+    @Override
+    public List<ConflictRecord> openConflicts(String sync, RecordId id) {
+        return many(CONFLICT_COLUMNS + "WHERE sync = ? AND status = 'open' AND record_id = ? ORDER BY id",
+                SqliteTransaction::conflictRecord, sync, id.value());
+    }
+
+    @Override
+    public void resolveConflict(long id, String resolution, Instant at) {
+        update("UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE id = ?", resolution, at.toString(), id);
+    }
+
+    private static ConflictRecord conflictRecord(ResultSet rs) throws SQLException {
+        String resolvedAt = rs.getString(10);
+        return new ConflictRecord(rs.getLong(1), rs.getString(2), new RecordId(rs.getString(3)), rs.getString(4), rs.getString(5),
+                rs.getString(6), Instant.parse(rs.getString(7)), rs.getString(8), rs.getString(9),
+                resolvedAt == null ? null : Instant.parse(resolvedAt));
+    }
+
+    // ---- dead letters --------------------------------------------------------------------------------------
+
+    private static final String LETTER_COLUMNS = "SELECT id, sync, target, record_id, error, attempts, created_at FROM dead_letters ";
+
+    @Override
+    public DeadLetter addDeadLetter(DeadLetter d) {
+        update("INSERT INTO dead_letters (sync, target, record_id, error, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (sync, target, record_id) DO UPDATE SET error = excluded.error, attempts = dead_letters.attempts + excluded.attempts",
+                d.sync(), d.target(), d.recordId().value(), d.error(), d.attempts(), d.createdAt().toString());
+        return one(LETTER_COLUMNS + "WHERE sync = ? AND target = ? AND record_id = ?", SqliteTransaction::deadLetter,
+                d.sync(), d.target(), d.recordId().value()).orElseThrow();
+    }
+
+    @Override
+    public Optional<DeadLetter> deadLetter(long id) {
+        return one(LETTER_COLUMNS + "WHERE id = ?", SqliteTransaction::deadLetter, id);
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String sync, int limit) {
+        return sync == null
+                ? many(LETTER_COLUMNS + "ORDER BY id LIMIT ?", SqliteTransaction::deadLetter, limit)
+                : many(LETTER_COLUMNS + "WHERE sync = ? ORDER BY id LIMIT ?", SqliteTransaction::deadLetter, sync, limit);
+    }
+
+    @Override
+    public void removeDeadLetter(long id) {
+        update("DELETE FROM dead_letters WHERE id = ?", id);
+    }
+
+    private static DeadLetter deadLetter(ResultSet rs) throws SQLException {
+        return new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), new RecordId(rs.getString(4)), rs.getString(5),
+                rs.getInt(6), Instant.parse(rs.getString(7)));
+    }
+
+    // ---- audit ---------------------------------------------------------------------------------------------
+
+    @Override
+    public AuditEntry appendAudit(AuditEntry.Draft draft) {
+        // Read the chain's head inside this transaction: nothing cached can outlive a rollback.
+        record Head(long seq, String hash) {
+        }
+        Head head = one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", rs -> new Head(rs.getLong(1), rs.getString(2)))
+                .orElse(new Head(0, AuditChain.GENESIS));
+        AuditEntry e = AuditChain.seal(head.seq() + 1, head.hash(), draft);
+        update("INSERT INTO audit (seq, time, sync, record_id, system, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                e.seq(), e.time().toString(), e.sync(), e.recordId(), e.system(), e.actor(), e.action(), e.detail(), e.prevHash(), e.hash());
+        return e;
+    }
+
+    @Override
+    public List<AuditEntry> audit(long afterSeq, int limit) {
+        return many("SELECT seq, time, sync, record_id, system, actor, action, detail, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                rs -> new AuditEntry(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)),
+                afterSeq, limit);
+    }
+
+    // ---- meta ----------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> meta(String key) {
+        return one("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), key);
+    }
+
+    @Override
+    public void putMeta(String key, String value) {
+        update("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    }
+
+    // ---- JDBC plumbing -------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = c.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            switch (a) {
+                case null -> ps.setNull(i + 1, Types.VARCHAR);
+                case String s -> ps.setString(i + 1, s);
+                case Long l -> ps.setLong(i + 1, l);
+                case Integer n -> ps.setInt(i + 1, n);
+                default -> throw new IllegalArgumentException("cannot bind " + a.getClass());
+            }
+        }
+    }
+
+    private <T> Optional<T> one(String sql, RowReader<T> reader, Object... args) {
+        List<T> rows = many(sql, reader, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+    }
+
+    private <T> List<T> many(String sql, RowReader<T> reader, Object... args) {
+        try {
+            PreparedStatement ps = prepare(sql);
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) out.add(reader.read(rs));
+                return out;
+            }
+        } catch (SQLException e) {
+            throw SqliteStateStore.translate(store.get(), e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try {
+            PreparedStatement ps = prepare(sql);
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqliteStateStore.translate(store.get(), e);
+        }
+    }
+
+    void closeStatements() throws SQLException {
+        for (PreparedStatement ps : statements.values()) ps.close();
+        statements.clear();
+    }
+
+    private static long micros(Instant t) {
+        return HlcTimestamp.micros(t);
+    }
+
+    private static Instant fromMicros(long micros) {
+        return new HlcTimestamp(micros, 0).instant();
+    }
+}
