@@ -394,11 +394,18 @@ public final class SyncEngine {
         if (until != null && now.isBefore(until)) return new DeliveryReport(0, 0, 0, 0, true);
         if (!captureStarted(target)) return DeliveryReport.NOTHING;
         List<Job> jobs = new ArrayList<>();
-        int due = store.inTransaction(tx -> {
-            List<OutboxEntry> entries = tx.dueOutbox(sync.name(), endpoint, now, options.batchSize());
-            for (OutboxEntry e : entries) planJob(tx, target, e, jobs);
-            return entries.size();
-        });
+        int due;
+        try {
+            due = store.inTransaction(tx -> {
+                jobs.clear();
+                List<OutboxEntry> entries = tx.dueOutbox(sync.name(), endpoint, now, options.batchSize());
+                for (OutboxEntry e : entries) planJob(tx, target, e, jobs);
+                return entries.size();
+            });
+        } catch (SystemUnavailableException e) {
+            markOffline(endpoint, e.getMessage()); // planning had to look a row up there
+            return new DeliveryReport(0, 0, 0, 0, true);
+        }
         if (jobs.isEmpty()) return new DeliveryReport(due, 0, 0, 0, false);
         List<Write> writes = jobs.stream().map(j -> j.planned().write()).toList();
         List<WriteResult> results;
@@ -447,7 +454,7 @@ public final class SyncEngine {
     }
 
     private void planJob(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, List<Job> jobs) {
-        Optional<RecordState> state = tx.loadRecord(sync.name(), entry.recordId());
+        Optional<RecordState> state = tx.loadRecord(sync.name(), entry.recordId()).map(s -> settleInsert(tx, target, s));
         if (state.isEmpty()) {
             tx.completeOutbox(entry);
             return;
@@ -465,8 +472,39 @@ public final class SyncEngine {
             tx.saveRecord(sync.name(), state.get().withShadow(target.name(), planned.get().after()), matchKeyOf(state.get()));
             tx.completeOutbox(entry);
         } else {
+            Write w = planned.get().write();
+            if (w instanceof Write.Update || w instanceof Write.Insert) {
+                // Remember what is in flight: if the process dies after the target commits it, a later attempt
+                // recognizes these values in the row as its own write instead of someone else's edit, and an
+                // insert is looked for before anything else is planned for the record.
+                Shadow shadow = state.get().shadow(target.name());
+                Shadow inFlight = shadow != null ? shadow.withPending(planned.get().after().values())
+                        : new Shadow(null, Shadow.Status.GONE, null, 0, planned.get().after().values());
+                tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), matchKeyOf(state.get()));
+            }
             jobs.add(new Job(entry, planned.get()));
         }
+    }
+
+    /**
+     * An insert sent earlier whose outcome was never recorded: look for its row now. Found, it is linked with the
+     * values that were sent (and its write audited); not found, the insert did not happen.
+     */
+    private RecordState settleInsert(StateTransaction tx, EndpointDefinition target, RecordState state) {
+        Shadow shadow = state.shadow(target.name());
+        if (shadow == null || shadow.holdsRow() || shadow.pending() == null) return state;
+        Row sent = shadow.pending();
+        Row match = sync.matchFields().isEmpty() ? Row.empty() : target.mapping().toNative(state.id().value(), sent.only(sync.matchFields()));
+        Optional<NativeKey> key = io.get(target.name()).sink().find(state.id(), match);
+        RecordState settled;
+        if (key.isPresent()) {
+            audit.write(tx, target.name(), new Write.Insert(state.id(), target.mapping().toNative(state.id().value(), sent), match), key.get().value());
+            settled = state.withShadow(target.name(), new Shadow(key.get(), Shadow.Status.PRESENT, sent, sequence.get(), null));
+        } else {
+            settled = state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.GONE, null, shadow.confirmedSeq(), null));
+        }
+        tx.saveRecord(sync.name(), settled, matchKeyOf(settled));
+        return settled;
     }
 
     private enum Outcome { APPLIED, RETRY, DEAD }
@@ -484,6 +522,14 @@ public final class SyncEngine {
                 // the target committed): record it now, once.
                 confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq);
                 yield Outcome.APPLIED;
+            }
+            case WriteResult.PreconditionFailed pf when landedEarlier(target, state, pf) -> {
+                // An earlier update whose outcome was never recorded did land: record it now, then try again.
+                Shadow shadow = state.shadow(target.name());
+                audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
+                        shadow.pending()), Row.empty()), shadow.key().value());
+                persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, shadow.pending(), confirmSeq, null)));
+                yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
             }
             case WriteResult.PreconditionFailed pf -> {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
@@ -559,6 +605,14 @@ public final class SyncEngine {
         offlineUntil.put(endpoint, until);
         lastErrors.put(endpoint, message);
         if (n == 1) log.warn("sync '{}': {} — writes are queued until it is back", sync.name(), message);
+    }
+
+    /** Does the row hold exactly the values of an earlier, unconfirmed update (and so it landed)? */
+    private static boolean landedEarlier(EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
+        Shadow shadow = state.shadow(target.name());
+        if (shadow == null || shadow.pending() == null || pf.current().isEmpty() || !shadow.holdsRow()) return false;
+        Row current = target.mapping().toCanonical(shadow.key(), pf.current().get());
+        return current.only(shadow.pending().names()).equals(shadow.pending()) && !shadow.pending().equals(shadow.values());
     }
 
     /** Does the row already hold exactly what this update would write? */

@@ -49,9 +49,8 @@ public final class Merger {
             next = mergeDelete(state, shadow, in, decisions);
         } else if (!state.hasBase()) {
             decisions.add(new Decision.Created(in.endpoint(), in.values()));
-            long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
-            next = state.withBase(Base.created(in.values(), in.version()))
-                    .withShadow(in.endpoint(), Shadow.present(in.key(), in.values(), confirmed));
+            Shadow seen = shadow == null ? Shadow.present(in.key(), in.values(), 0) : shadow.seen(in.key(), in.values());
+            next = state.withBase(Base.created(in.values(), in.version())).withShadow(in.endpoint(), seen);
         } else if (state.base().deleted()) {
             next = mergeIntoTombstone(state, shadow, in, decisions);
         } else {
@@ -115,8 +114,8 @@ public final class Merger {
         }
         if (!applied.isEmpty()) decisions.add(0, new Decision.FieldsChanged(in.endpoint(), applied));
         if (!agreed.isEmpty()) decisions.add(new Decision.Agreed(in.endpoint(), agreed));
-        long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
-        return state.withBase(base).withShadow(in.endpoint(), Shadow.present(in.key(), in.values(), confirmed));
+        Shadow seen = shadow == null ? Shadow.present(in.key(), in.values(), 0) : shadow.seen(in.key(), in.values());
+        return state.withBase(base).withShadow(in.endpoint(), seen);
     }
 
     private static FieldVersion versionOf(Base base, String f) {
@@ -251,8 +250,7 @@ public final class Merger {
                 && in.values().equals(shadow.values().only(in.values().names()))
                 && shadow.values().names().containsAll(in.values().names());
         if (unchanged) return state; // the row still holds what it held before the delete: delivery removes it
-        long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
-        Shadow present = Shadow.present(in.key(), in.values(), confirmed);
+        Shadow present = shadow == null ? Shadow.present(in.key(), in.values(), 0) : shadow.seen(in.key(), in.values());
         if (state.isHeld(RecordState.RECORD)) {
             decisions.add(new Decision.HeldUpdated(RecordState.RECORD, in.endpoint(),
                     Value.Json.of(dev.twoway.model.ValueJson.encode(in.values()))));

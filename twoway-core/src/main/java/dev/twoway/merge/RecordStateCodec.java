@@ -39,6 +39,7 @@ public final class RecordStateCodec {
             n.put("status", sh.status().name());
             if (sh.holdsRow()) n.set("values", ValueJson.encode(sh.values()));
             n.put("confirmed", sh.confirmedSeq());
+            if (sh.pending() != null) n.set("pending", ValueJson.encode(sh.pending()));
         });
         if (!s.held().isEmpty()) {
             ArrayNode held = root.putArray("held");
@@ -76,7 +77,8 @@ public final class RecordStateCodec {
             NativeKey key = n.hasNonNull("key") ? new NativeKey(n.get("key").asText()) : null;
             Shadow.Status status = Shadow.Status.valueOf(n.path("status").asText());
             var values = n.has("values") ? ValueJson.decodeRow(n.get("values")) : null;
-            shadows.put(e.getKey(), new Shadow(key, status, values, n.path("confirmed").asLong()));
+            var pending = n.has("pending") ? ValueJson.decodeRow(n.get("pending")) : null;
+            shadows.put(e.getKey(), new Shadow(key, status, values, n.path("confirmed").asLong(), pending));
         }
         Set<String> held = new TreeSet<>();
         root.path("held").forEach(h -> held.add(h.asText()));

@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param values       canonical values the endpoint holds (for {@link Status#PRESENT} and {@link Status#SOFT_DELETED})
  * @param confirmedSeq the engine sequence number at which a write of the engine to this row was last confirmed:
  *                     a captured image read before that moment may predate the write and is read again
+ * @param pending      the values of an update sent to this row whose outcome is not known yet (the process may
+ *                     die after the target committed it), or {@code null}: if the row later shows exactly these
+ *                     values, the engine knows its own write landed
  */
-public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq) {
+public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq, Row pending) {
 
     public enum Status {
         /** The row exists with {@code values}. */
@@ -34,8 +37,21 @@ public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq
         values = values == null ? Row.empty() : values;
     }
 
+    public Shadow(NativeKey key, Status status, Row values, long confirmedSeq) {
+        this(key, status, values, confirmedSeq, null);
+    }
+
     public static Shadow present(NativeKey key, Row values, long confirmedSeq) {
-        return new Shadow(key, Status.PRESENT, values, confirmedSeq);
+        return new Shadow(key, Status.PRESENT, values, confirmedSeq, null);
+    }
+
+    /** The row as captured now; an unconfirmed write stays pending (the image may predate it). */
+    public Shadow seen(NativeKey key, Row values) {
+        return new Shadow(key, Status.PRESENT, values, confirmedSeq, pending);
+    }
+
+    public Shadow withPending(Row p) {
+        return new Shadow(key, status, values, confirmedSeq, p);
     }
 
     public boolean holdsRow() {
@@ -43,10 +59,10 @@ public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq
     }
 
     public Shadow withStatus(Status s) {
-        return new Shadow(key, s, s == Status.GONE || s == Status.DETACHED ? Row.empty() : values, confirmedSeq);
+        return new Shadow(key, s, s == Status.GONE || s == Status.DETACHED ? Row.empty() : values, confirmedSeq, pending);
     }
 
     public Shadow withValues(Row v) {
-        return new Shadow(key, status, v, confirmedSeq);
+        return new Shadow(key, status, v, confirmedSeq, pending);
     }
 }

@@ -6,6 +6,7 @@ import dev.twoway.model.Row;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Applies the engine's writes to one entity of one system, and reads rows on request.
@@ -37,6 +38,14 @@ public interface RecordSink extends AutoCloseable {
 
     /** Reads the current native values of the given rows; absent keys are missing from the answer. */
     Map<NativeKey, Row> read(Collection<NativeKey> keys);
+
+    /**
+     * The lookup half of an insert's find-or-create, without the create: the key of the row the engine
+     * inserted for {@code recordId} (by external id), or else of a row holding the {@code match} values.
+     * The engine asks when an insert's outcome is unknown (the process died after sending it) and the record
+     * has since changed, e.g. been deleted.
+     */
+    Optional<NativeKey> find(dev.twoway.model.RecordId recordId, Row match);
 
     @Override
     default void close() {

@@ -44,7 +44,7 @@ final class MemorySink implements RecordSink {
     private WriteResult applyOne(Write w) {
         return switch (w) {
             case Write.Insert i -> {
-                Optional<NativeKey> existing = table.findByExternalId(i.recordId().value()).or(() -> table.findByValues(i.match()));
+                Optional<NativeKey> existing = find(i.recordId(), i.match());
                 if (existing.isPresent()) {
                     yield new WriteResult.Applied(existing.get(), true, table.get(existing.get()));
                 }
@@ -61,6 +61,12 @@ final class MemorySink implements RecordSink {
                 case MISSING -> new WriteResult.PreconditionFailed(Optional.empty());
             };
         };
+    }
+
+    @Override
+    public Optional<NativeKey> find(dev.twoway.model.RecordId recordId, Row match) {
+        table.systemCheck();
+        return table.findByExternalId(recordId.value()).or(() -> table.findByValues(match));
     }
 
     @Override
