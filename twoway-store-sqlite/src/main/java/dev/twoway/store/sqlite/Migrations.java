@@ -25,7 +25,6 @@ final class Migrations {
     static void apply(Connection c, String store) {
         try (Statement st = c.createStatement()) {
             st.executeUpdate("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied_at TEXT NOT NULL)");
-            c.commit();
             int current;
             try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
                 current = rs.next() ? rs.getInt(1) : 0;
@@ -36,14 +35,15 @@ final class Migrations {
             }
             for (int v = current + 1; v <= SCRIPTS.size(); v++) {
                 String script = SCRIPTS.get(v - 1);
+                st.execute("BEGIN IMMEDIATE");
                 for (String sql : statements(read(script))) st.executeUpdate(sql);
                 st.executeUpdate("INSERT INTO schema_version (version, script, applied_at) VALUES (" + v + ", '" + script
                         + "', strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
-                c.commit();
+                st.execute("COMMIT");
             }
         } catch (SQLException e) {
-            try {
-                c.rollback();
+            try (Statement st = c.createStatement()) {
+                st.execute("ROLLBACK"); // fails harmlessly if the failure happened outside a migration's transaction
             } catch (SQLException suppressed) {
                 e.addSuppressed(suppressed);
             }

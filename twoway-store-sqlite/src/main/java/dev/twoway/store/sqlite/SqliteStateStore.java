@@ -70,10 +70,11 @@ public final class SqliteStateStore implements StateStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(durability == Durability.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(10_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         try {
+            // Autocommit stays on and transactions are opened by hand: with autocommit off, the driver opens the
+            // next transaction right after each commit, so the file would stay write-locked between transactions
+            // and every other process (a CLI command, a backup) would find it busy.
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
-            c.setAutoCommit(false);
             SqliteStateStore store = new SqliteStateStore(abs, c);
             try {
                 Migrations.apply(c, store.describe());
@@ -96,6 +97,7 @@ public final class SqliteStateStore implements StateStore {
         lock.lock();
         try {
             if (closed) throw new StateStoreException("state store " + file + " is closed");
+            exec("BEGIN IMMEDIATE");
             T result;
             try {
                 result = work.apply(tx);
@@ -104,10 +106,10 @@ public final class SqliteStateStore implements StateStore {
                 throw t;
             }
             try {
-                connection.commit();
-            } catch (SQLException e) {
+                exec("COMMIT");
+            } catch (StateStoreException e) {
                 rollbackQuietly(e);
-                throw translate(describe(), e);
+                throw e;
             }
             return result;
         } finally {
@@ -115,9 +117,18 @@ public final class SqliteStateStore implements StateStore {
         }
     }
 
+    private void exec(String sql) {
+        try (java.sql.Statement st = connection.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw translate(describe(), e);
+        }
+    }
+
+    /** Rolls back; if SQLite already ended the transaction (a failed COMMIT may), the error is only noted. */
     private void rollbackQuietly(Throwable cause) {
-        try {
-            connection.rollback();
+        try (java.sql.Statement st = connection.createStatement()) {
+            st.execute("ROLLBACK");
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
