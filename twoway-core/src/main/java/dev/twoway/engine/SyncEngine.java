@@ -97,6 +97,8 @@ public final class SyncEngine {
     private final Map<String, Integer> outages = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     private final java.util.Set<String> capturing = ConcurrentHashMap.newKeySet();
+    /** Per endpoint, the sequence number taken before the latest capture that read everything there was. */
+    private final Map<String, Long> caughtUpAt = new ConcurrentHashMap<>();
     private final AtomicLong sequence;
 
     public SyncEngine(SyncDefinition sync, Map<String, EndpointIo> io, StateStore store, EngineOptions options) {
@@ -152,6 +154,7 @@ public final class SyncEngine {
             tx.putMeta(hlcKey(endpoint), clocks.get(endpoint).last().encode());
             return n;
         });
+        if (batch.caughtUp()) caughtUpAt.merge(endpoint, readSeq, Math::max);
         return new CaptureReport(batch.changes().size(), resolved, batch.caughtUp());
     }
 
@@ -454,9 +457,14 @@ public final class SyncEngine {
     }
 
     private void planJob(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, List<Job> jobs) {
-        Optional<RecordState> state = tx.loadRecord(sync.name(), entry.recordId()).map(s -> settleInsert(tx, target, s));
-        if (state.isEmpty()) {
+        Optional<RecordState> stored = tx.loadRecord(sync.name(), entry.recordId());
+        if (stored.isEmpty()) {
             tx.completeOutbox(entry);
+            return;
+        }
+        Optional<RecordState> state = Optional.ofNullable(settleInsert(tx, target, stored.get()));
+        if (state.isEmpty()) { // waiting for capture to catch up before the insert's outcome is known
+            tx.rescheduleOutbox(entry, entry.attempts(), options.clock().instant().plusMillis(200), "waiting for capture of " + target.name());
             return;
         }
         Optional<DeliveryPlanner.Planned> planned;
@@ -500,8 +508,19 @@ public final class SyncEngine {
         if (key.isPresent()) {
             audit.write(tx, target.name(), new Write.Insert(state.id(), target.mapping().toNative(state.id().value(), sent), match), key.get().value());
             settled = state.withShadow(target.name(), new Shadow(key.get(), Shadow.Status.PRESENT, sent, sequence.get(), null));
+        } else if (!target.direction().captured() || caughtUpAt.getOrDefault(target.name(), -1L) >= shadow.confirmedSeq() && shadow.confirmedSeq() > 0) {
+            // Not found, and a capture that began after the first lookup has caught up without showing a delete
+            // of it: the insert never happened.
+            settled = state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.GONE, null, 0, null));
         } else {
-            settled = state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.GONE, null, shadow.confirmedSeq(), null));
+            // Not found could also mean: inserted, then deleted by a user there. Wait until the endpoint's capture
+            // has caught up past this lookup; that delete, if it happened, carries our external id and arrives
+            // first. (For a shadow waiting like this, confirmedSeq holds the lookup's sequence number.)
+            if (shadow.confirmedSeq() == 0 || caughtUpAt.getOrDefault(target.name(), -1L) >= shadow.confirmedSeq()) {
+                tx.saveRecord(sync.name(), state.withShadow(target.name(),
+                        new Shadow(shadow.key(), Shadow.Status.GONE, null, sequence.incrementAndGet(), sent)), matchKeyOf(state));
+            }
+            return null;
         }
         tx.saveRecord(sync.name(), settled, matchKeyOf(settled));
         return settled;

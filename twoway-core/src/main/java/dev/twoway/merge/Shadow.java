@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param status       see {@link Status}
  * @param values       canonical values the endpoint holds (for {@link Status#PRESENT} and {@link Status#SOFT_DELETED})
  * @param confirmedSeq the engine sequence number at which a write of the engine to this row was last confirmed:
- *                     a captured image read before that moment may predate the write and is read again
+ *                     a captured image read before that moment may predate the write and is read again; for an
+ *                     insert whose outcome is unknown ({@code GONE} with {@code pending}), the sequence number of
+ *                     the lookup that did not find its row
  * @param pending      the values of an update sent to this row whose outcome is not known yet (the process may
  *                     die after the target committed it), or {@code null}: if the row later shows exactly these
  *                     values, the engine knows its own write landed
