@@ -245,14 +245,34 @@ public final class SyncEngine {
      */
     private boolean apply(StateTransaction tx, RecordState state, Incoming incoming, boolean unsaved) {
         MergeOutcome out = merger.merge(state, incoming);
-        if (!unsaved && out.decisions().isEmpty() && out.state().equals(state)) return false; // echo of our own write
-        persist(tx, out.state());
+        RecordState next = settlePending(tx, state, out.state(), incoming);
+        if (!unsaved && out.decisions().isEmpty() && next.equals(state)) return false; // echo of our own write
+        persist(tx, next);
         for (Decision d : out.decisions()) {
             audit.decision(tx, state.id(), d);
             if (d instanceof Decision.Parked p) park(tx, state.id(), p);
             if (d instanceof Decision.HeldUpdated h) updateParked(tx, state.id(), h);
         }
         return true;
+    }
+
+    /**
+     * A row seen while one of our updates to it was in flight with unknown outcome: if the row shows the update's
+     * values, the update landed (the merge records that as agreed); if it shows something else, nobody can ever
+     * tell whether the update landed before being overwritten, and the audit trail says exactly that.
+     */
+    private RecordState settlePending(StateTransaction tx, RecordState before, RecordState after, Incoming incoming) {
+        Shadow was = before.shadow(incoming.endpoint());
+        Shadow now = after.shadow(incoming.endpoint());
+        if (was == null || was.pending() == null || now == null || now.pending() == null) return after;
+        Row pending = now.pending();
+        boolean landed = incoming.values() != null && incoming.values().only(pending.names()).equals(pending);
+        if (!landed) {
+            audit.event(tx, before.id(), incoming.endpoint(), "engine", "unconfirmed-write",
+                    Map.of("values", ValueJson.encode(pending).toString(),
+                            "note", "sent before a restart; its outcome is unknown and the row has changed since"));
+        }
+        return after.withShadow(incoming.endpoint(), now.withPending(null));
     }
 
     private void persist(StateTransaction tx, RecordState state) {
