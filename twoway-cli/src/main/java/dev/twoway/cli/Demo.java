@@ -124,7 +124,7 @@ final class Demo {
                 do {
                     r = engine.captureOnce(e);
                     moved += r.resolved();
-                } while (r.changes() > 0);
+                } while (!r.caughtUp() || r.changes() > 0);
             }
             for (String e : List.of("crm", "erp")) moved += engine.deliverOnce(e).due();
             tick(Duration.ofSeconds(1));

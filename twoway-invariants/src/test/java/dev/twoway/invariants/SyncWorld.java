@@ -237,7 +237,7 @@ final class SyncWorld implements AutoCloseable {
                 while (true) {
                     SyncEngine.CaptureReport r = engine.captureOnce(name(i));
                     if (r.resolved() > 0) moved = true;
-                    if (r.changes() == 0) break;
+                    if (r.caughtUp() && r.changes() == 0) break;
                 }
             }
             for (int i = 0; i < systems.size(); i++) {
