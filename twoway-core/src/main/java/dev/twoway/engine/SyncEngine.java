@@ -244,9 +244,10 @@ public final class SyncEngine {
      *                even if the merge changes nothing
      */
     private boolean apply(StateTransaction tx, RecordState state, Incoming incoming, boolean unsaved) {
-        MergeOutcome out = merger.merge(state, incoming);
-        RecordState next = settlePending(tx, state, out.state(), incoming);
-        if (!unsaved && out.decisions().isEmpty() && next.equals(state)) return false; // echo of our own write
+        RecordState start = adoptLandedWrite(tx, state, incoming);
+        MergeOutcome out = merger.merge(start, incoming);
+        RecordState next = settlePending(tx, start, out.state(), incoming);
+        if (!unsaved && start == state && out.decisions().isEmpty() && next.equals(state)) return false; // echo of our own write
         persist(tx, next);
         for (Decision d : out.decisions()) {
             audit.decision(tx, state.id(), d);
@@ -254,6 +255,22 @@ public final class SyncEngine {
             if (d instanceof Decision.HeldUpdated h) updateParked(tx, state.id(), h);
         }
         return true;
+    }
+
+    /**
+     * The row shows exactly the values of our update whose outcome was unknown: it landed. Record it before
+     * merging, so that the merge's ancestor is what we wrote — otherwise our own (possibly outdated) values
+     * would pass for an edit made in that system and could overrule a newer edit made elsewhere.
+     */
+    private RecordState adoptLandedWrite(StateTransaction tx, RecordState state, Incoming incoming) {
+        Shadow shadow = state.shadow(incoming.endpoint());
+        if (shadow == null || !shadow.holdsRow() || shadow.pending() == null || incoming.values() == null) return state;
+        Row pending = shadow.pending();
+        if (!incoming.values().only(pending.names()).equals(pending) || pending.equals(shadow.values())) return state;
+        EndpointDefinition def = sync.endpoint(incoming.endpoint());
+        audit.write(tx, def.name(), new Write.Update(state.id(), shadow.key(), def.mapping().toNative(state.id().value(), pending),
+                def.mapping().toNative(state.id().value(), shadow.values())), shadow.key().value());
+        return state.withShadow(def.name(), new Shadow(shadow.key(), shadow.status(), pending, shadow.confirmedSeq(), null));
     }
 
     /**
@@ -505,10 +522,14 @@ public final class SyncEngine {
                 // Remember what is in flight: if the process dies after the target commits it, a later attempt
                 // recognizes these values in the row as its own write instead of someone else's edit, and an
                 // insert is looked for before anything else is planned for the record.
+                // An earlier write whose outcome is still unknown keeps its place: it is the one a later
+                // precondition failure may reveal as landed.
                 Shadow shadow = state.get().shadow(target.name());
-                Shadow inFlight = shadow != null ? shadow.withPending(planned.get().after().values())
-                        : new Shadow(null, Shadow.Status.GONE, null, 0, planned.get().after().values());
-                tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), matchKeyOf(state.get()));
+                if (shadow == null || shadow.pending() == null) {
+                    Shadow inFlight = shadow != null ? shadow.withPending(planned.get().after().values())
+                            : new Shadow(null, Shadow.Status.GONE, null, 0, planned.get().after().values());
+                    tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), matchKeyOf(state.get()));
+                }
             }
             jobs.add(new Job(entry, planned.get()));
         }

@@ -111,4 +111,25 @@ class CrashRecoveryTest {
             assertThat(count(w, "create")).as("resolved once, not twice").isEqualTo(1);
         }
     }
+
+    @Test
+    void ourOwnLandedButOutdatedWriteNeverOverrulesANewerEditMadeElsewhere() {
+        try (SyncWorld w = world()) {
+            String uid = w.insert(B, Row.of("name", "Ada", "phone", "1", "score", 1L));
+            w.quiesce(20);
+            w.set(B, uid, "phone", Value.str("X"));
+            w.capture(B);
+            w.clock.advance(Duration.ofSeconds(1));
+            w.set(B, uid, "phone", Value.str("Y")); // the newer edit, made before X reaches A
+            w.clock.advance(Duration.ofSeconds(1));
+            w.armCrashAfterApply(A);
+            w.deliver(A); // X lands in A later than Y was made, and the engine dies before recording it
+            w.capture(B); // base becomes Y
+            w.capture(A); // A's row shows X, written by us: not an edit made in A
+            w.quiesce(20);
+            assertThat(w.row(A, uid).get("phone")).isEqualTo(Value.str("Y"));
+            assertThat(w.row(B, uid).get("phone")).isEqualTo(Value.str("Y"));
+            assertThat(count(w, "conflict")).as("no conflict: X was ours, not A's").isZero();
+        }
+    }
 }
