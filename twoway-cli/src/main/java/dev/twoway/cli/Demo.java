@@ -9,7 +9,10 @@ import dev.twoway.engine.EndpointDefinition;
 import dev.twoway.engine.EngineOptions;
 import dev.twoway.engine.SyncDefinition;
 import dev.twoway.engine.SyncEngine;
-import dev.twoway.mapping.EndpointMapping;
+import dev.twoway.mapping.ColumnType;
+import dev.twoway.mapping.FieldMapping;
+import dev.twoway.mapping.FieldMappingSpec;
+import dev.twoway.model.ValueType;
 import dev.twoway.merge.ConflictSettings;
 import dev.twoway.model.NativeKey;
 import dev.twoway.model.Row;
@@ -24,7 +27,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,7 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * every run.
  */
 final class Demo {
-    private static final List<String> FIELDS = List.of("name", "email", "phone", "tier");
     private final Path dir;
     private final PrintStream out;
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T09:00:00Z"));
@@ -51,15 +52,32 @@ final class Demo {
         MemoryTable contacts = crm.table("contact");
         MemoryTable customers = erp.table("customer");
 
-        NativeKey ada = contacts.insert(Row.of("name", "Ada Lovelace", "email", "ada@example.com", "phone", "+44 20 1111", "tier", "gold"));
-        NativeKey alan = contacts.insert(Row.of("name", "Alan Turing", "email", "alan@example.com", "phone", "+44 20 2222", "tier", "silver"));
-        contacts.insert(Row.of("name", "Grace Hopper", "email", "grace@example.com", "phone", "+1 212 3333", "tier", "gold"));
-        customers.insert(Row.of("name", "Ada Lovelace", "email", "ada@example.com", "phone", "+44 20 1111", "tier", "gold"));
-        customers.insert(Row.of("name", "Edsger Dijkstra", "email", "edsger@example.com", "phone", "+31 20 4444", "tier", "silver"));
+        // The CRM: snake_case, first and last name apart, tier as text.
+        NativeKey ada = contacts.insert(Row.of("first_name", "Ada", "last_name", "Lovelace", "email", "ada@example.com", "phone", "+44 20 1111", "tier", "gold"));
+        NativeKey alan = contacts.insert(Row.of("first_name", "Alan", "last_name", "Turing", "email", "alan@example.com", "phone", "+44 20 2222", "tier", "silver"));
+        contacts.insert(Row.of("first_name", "Grace", "last_name", "Hopper", "email", "grace@example.com", "phone", "+1 212 3333", "tier", "gold"));
+        // The ERP: PascalCase, one full name, tier as a number.
+        customers.insert(Row.of("FullName", "Ada Lovelace", "Email", "ada@example.com", "Phone", "+44 20 1111", "TierCode", 1L));
+        customers.insert(Row.of("FullName", "Edsger Dijkstra", "Email", "edsger@example.com", "Phone", "+31 20 4444", "TierCode", 2L));
 
+        Map<String, ValueType> fields = Map.of("name", ValueType.STRING, "email", ValueType.STRING, "phone", ValueType.STRING, "tier", ValueType.STRING);
+        ColumnType text = ColumnType.of(ValueType.STRING).withMaxLength(100);
+        FieldMapping crmMapping = FieldMapping.build("crm", fields, List.of(
+                new FieldMappingSpec.Computed("name", "row.first_name + ' ' + row.last_name",
+                        Map.of("first_name", "record.name.split(' ')[0]", "last_name", "record.name.split(' ')[1]"),
+                        Map.of("first_name", text, "last_name", text)),
+                FieldMappingSpec.Direct.of("email", "email", text),
+                FieldMappingSpec.Direct.of("phone", "phone", text),
+                FieldMappingSpec.Direct.of("tier", "tier", text)));
+        FieldMapping erpMapping = FieldMapping.build("erp", fields, List.of(
+                FieldMappingSpec.Direct.of("name", "FullName", text),
+                FieldMappingSpec.Direct.of("email", "Email", text),
+                FieldMappingSpec.Direct.of("phone", "Phone", text),
+                new FieldMappingSpec.Direct("tier", "TierCode", ColumnType.of(ValueType.INTEGER).withRange(0, 9),
+                        Map.of("gold", "1", "silver", "2"), null, null)));
         SyncDefinition sync = new SyncDefinition("customers", List.of(
-                new EndpointDefinition("crm", "contact", Direction.BOTH, EndpointMapping.identity(Set.copyOf(FIELDS)), null),
-                new EndpointDefinition("erp", "customer", Direction.BOTH, EndpointMapping.identity(Set.copyOf(FIELDS)), null)),
+                new EndpointDefinition("crm", "contact", Direction.BOTH, crmMapping, null),
+                new EndpointDefinition("erp", "customer", Direction.BOTH, erpMapping, null)),
                 ConflictSettings.lastWriteWins(List.of("crm", "erp")), List.of("email"));
 
         Path storeFile = dir.resolve("state.db");
@@ -73,6 +91,8 @@ final class Demo {
             engine.measureClock("crm", crm::currentTime);
             engine.measureClock("erp", erp::currentTime);
 
+            out.println("The CRM's contact table has first_name, last_name, email, phone, tier ('gold'/'silver');");
+            out.println("the ERP's customer table has FullName, Email, Phone, TierCode (1 = gold, 2 = silver).");
             step("1. Initial sync: the CRM has 3 contacts, the ERP 2 customers; Ada is in both (matched by email)");
             syncUntilQuiet(engine);
             tables(contacts, customers);
@@ -83,15 +103,15 @@ final class Demo {
             tables(contacts, customers);
 
             step("3. At the same time: the CRM renames Ada, the ERP moves her to the silver tier (different fields: both kept)");
-            contacts.update(ada, Row.of("name", "Ada King"));
-            customers.update(keyOf(customers, "ada@example.com"), Row.of("tier", "silver"));
+            contacts.update(ada, Row.of("last_name", "King"));
+            customers.update(keyOf(customers, "ada@example.com"), Row.of("TierCode", 2L));
             syncUntilQuiet(engine);
             tables(contacts, customers);
 
             step("4. Conflict: both change Ada's phone; the ERP's edit is 5 s later (its clock reads 35 s earlier)");
             contacts.update(ada, Row.of("phone", "+44 20 5555"));
             tick(Duration.ofSeconds(5));
-            customers.update(keyOf(customers, "ada@example.com"), Row.of("phone", "+44 20 6666"));
+            customers.update(keyOf(customers, "ada@example.com"), Row.of("Phone", "+44 20 6666"));
             syncUntilQuiet(engine);
             tables(contacts, customers);
 
@@ -138,7 +158,8 @@ final class Demo {
     }
 
     private static NativeKey keyOf(MemoryTable table, String email) {
-        return table.snapshot().entrySet().stream().filter(e -> e.getValue().get("email").equals(Value.str(email)))
+        return table.snapshot().entrySet().stream()
+                .filter(e -> e.getValue().get("email").equals(Value.str(email)) || e.getValue().get("Email").equals(Value.str(email)))
                 .map(Map.Entry::getKey).findFirst().orElseThrow();
     }
 
@@ -148,16 +169,16 @@ final class Demo {
     }
 
     private void tables(MemoryTable crm, MemoryTable erp) {
-        out.printf("  %-38s | %s%n", "CRM contact", "ERP customer");
+        out.printf("  %-43s | %s%n", "CRM contact (first_name last_name phone tier)", "ERP customer (FullName Phone TierCode)");
         var left = List.copyOf(crm.snapshot().values());
         var right = List.copyOf(erp.snapshot().values());
         for (int i = 0; i < Math.max(left.size(), right.size()); i++) {
-            out.printf("  %-38s | %s%n", i < left.size() ? line(left.get(i)) : "", i < right.size() ? line(right.get(i)) : "");
+            String l = i < left.size() ? String.format("%-8s %-9s %-12s %-6s", left.get(i).get("first_name").display(),
+                    left.get(i).get("last_name").display(), left.get(i).get("phone").display(), left.get(i).get("tier").display()) : "";
+            String r = i < right.size() ? String.format("%-16s %-12s %s", right.get(i).get("FullName").display(),
+                    right.get(i).get("Phone").display(), right.get(i).get("TierCode").display()) : "";
+            out.printf("  %-43s | %s%n", l, r);
         }
-    }
-
-    private static String line(Row r) {
-        return String.format("%-16s %-12s %-6s", r.get("name").display(), r.get("phone").display(), r.get("tier").display());
     }
 
     private static String summarize(String detail) {
