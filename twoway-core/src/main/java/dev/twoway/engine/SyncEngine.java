@@ -99,6 +99,7 @@ public final class SyncEngine {
     private final java.util.Set<String> capturing = ConcurrentHashMap.newKeySet();
     /** Per endpoint, the sequence number taken before the latest capture that read everything there was. */
     private final Map<String, Long> caughtUpAt = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger planningDeadLetters = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong sequence;
 
     public SyncEngine(SyncDefinition sync, Map<String, EndpointIo> io, StateStore store, EngineOptions options) {
@@ -446,18 +447,24 @@ public final class SyncEngine {
             markOffline(endpoint, e.getMessage()); // planning had to look a row up there
             return new DeliveryReport(0, 0, 0, 0, true);
         }
-        if (jobs.isEmpty()) return new DeliveryReport(due, 0, 0, 0, false);
+        if (jobs.isEmpty()) return new DeliveryReport(due, 0, 0, planningDeadLetters.getAndSet(0), false);
         List<Write> writes = jobs.stream().map(j -> j.planned().write()).toList();
         List<WriteResult> results;
+        boolean outcomeKnown = true;
         try {
             results = io.get(endpoint).sink().apply(writes);
         } catch (SystemUnavailableException e) {
+            // By the sink's contract nothing of the batch was applied: the writes are not in flight.
+            store.run(tx -> jobs.forEach(j -> notInFlight(tx, target, j.entry())));
             markOffline(endpoint, e.getMessage());
             return new DeliveryReport(due, 0, 0, 0, true);
         } catch (RuntimeException e) {
+            // The call broke off: some writes may have been applied (a timeout after the commit). They stay
+            // marked as in flight, to be recognized if they landed.
             String error = describe(e);
             log.warn("sync '{}': delivery of {} writes to '{}' failed: {}", sync.name(), writes.size(), endpoint, error);
             results = writes.stream().<WriteResult>map(w -> new WriteResult.Failed(error)).toList();
+            outcomeKnown = false;
         }
         if (results.size() != writes.size()) {
             throw new IllegalStateException("connector of '" + endpoint + "' answered " + results.size()
@@ -467,10 +474,16 @@ public final class SyncEngine {
         offlineUntil.remove(endpoint);
         long confirmSeq = sequence.incrementAndGet();
         List<WriteResult> outcome = results;
+        boolean known = outcomeKnown;
+        int deadWhilePlanning = planningDeadLetters.getAndSet(0);
         return store.inTransaction(tx -> {
-            int applied = 0, retried = 0, dead = 0;
+            int applied = 0, retried = 0, dead = deadWhilePlanning;
             for (int i = 0; i < jobs.size(); i++) {
-                switch (record(tx, target, jobs.get(i), outcome.get(i), confirmSeq)) {
+                WriteResult result = outcome.get(i);
+                if (known && (result instanceof WriteResult.Failed || result instanceof WriteResult.Rejected)) {
+                    notInFlight(tx, target, jobs.get(i).entry()); // the sink says it was not applied
+                }
+                switch (record(tx, target, jobs.get(i), result, confirmSeq)) {
                     case APPLIED -> applied++;
                     case RETRY -> retried++;
                     case DEAD -> dead++;
@@ -509,6 +522,7 @@ public final class SyncEngine {
             planned = planner.plan(target, state.get());
         } catch (MappingException e) {
             deadLetter(tx, entry, e.getMessage());
+            planningDeadLetters.incrementAndGet();
             return;
         }
         if (planned.isEmpty()) {
@@ -565,6 +579,14 @@ public final class SyncEngine {
         }
         tx.saveRecord(sync.name(), settled, matchKeyOf(settled));
         return settled;
+    }
+
+    /** The write of this entry is known not to have been applied: forget its in-flight values. */
+    private void notInFlight(StateTransaction tx, EndpointDefinition target, OutboxEntry entry) {
+        RecordState state = tx.loadRecord(sync.name(), entry.recordId()).orElse(null);
+        Shadow shadow = state == null ? null : state.shadow(target.name());
+        if (shadow == null || shadow.pending() == null) return;
+        tx.saveRecord(sync.name(), state.withShadow(target.name(), shadow.withPending(null)), matchKeyOf(state));
     }
 
     private enum Outcome { APPLIED, RETRY, DEAD }

@@ -140,7 +140,7 @@ public final class FieldMapping implements EndpointMapping {
 
     @Override
     public Row toNative(String recordLabel, Row canonical) {
-        String label = "record " + recordLabel;
+        String label = recordLabel;
         Map<String, Value> out = new LinkedHashMap<>();
         for (Compiled c : fields) {
             switch (c) {

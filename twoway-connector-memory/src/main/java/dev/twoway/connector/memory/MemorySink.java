@@ -31,6 +31,11 @@ final class MemorySink implements RecordSink {
         WriteFaults faults = table.faults();
         List<WriteResult> results = new ArrayList<>(writes.size());
         for (Write w : writes) {
+            String refusal = faults.reject(w);
+            if (refusal != null) {
+                results.add(new WriteResult.Rejected(refusal));
+                continue;
+            }
             if (faults.failTransiently(w)) {
                 results.add(new WriteResult.Failed("simulated transient failure"));
                 continue;

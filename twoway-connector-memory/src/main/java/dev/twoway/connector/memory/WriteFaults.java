@@ -9,6 +9,11 @@ public interface WriteFaults {
     WriteFaults NONE = new WriteFaults() {
     };
 
+    /** A permanent refusal of one write, like a constraint violation: the reason, or {@code null} to accept it. */
+    default String reject(Write write) {
+        return null;
+    }
+
     /** A passing failure of one write (the sink answers {@code Failed} for it and applies nothing). */
     default boolean failTransiently(Write write) {
         return false;
