@@ -455,7 +455,7 @@ public final class SyncEngine {
             results = io.get(endpoint).sink().apply(writes);
         } catch (SystemUnavailableException e) {
             // By the sink's contract nothing of the batch was applied: the writes are not in flight.
-            store.run(tx -> jobs.forEach(j -> notInFlight(tx, target, j.entry())));
+            store.run(tx -> jobs.forEach(j -> notInFlight(tx, target, j)));
             markOffline(endpoint, e.getMessage());
             return new DeliveryReport(due, 0, 0, 0, true);
         } catch (RuntimeException e) {
@@ -481,7 +481,7 @@ public final class SyncEngine {
             for (int i = 0; i < jobs.size(); i++) {
                 WriteResult result = outcome.get(i);
                 if (known && (result instanceof WriteResult.Failed || result instanceof WriteResult.Rejected)) {
-                    notInFlight(tx, target, jobs.get(i).entry()); // the sink says it was not applied
+                    notInFlight(tx, target, jobs.get(i)); // the sink says it was not applied
                 }
                 switch (record(tx, target, jobs.get(i), result, confirmSeq)) {
                     case APPLIED -> applied++;
@@ -581,11 +581,14 @@ public final class SyncEngine {
         return settled;
     }
 
-    /** The write of this entry is known not to have been applied: forget its in-flight values. */
-    private void notInFlight(StateTransaction tx, EndpointDefinition target, OutboxEntry entry) {
-        RecordState state = tx.loadRecord(sync.name(), entry.recordId()).orElse(null);
+    /**
+     * This job's write is known not to have been applied: forget its in-flight values — unless they belong to an
+     * earlier write whose outcome is still unknown (only the oldest unknown write is kept in flight).
+     */
+    private void notInFlight(StateTransaction tx, EndpointDefinition target, Job job) {
+        RecordState state = tx.loadRecord(sync.name(), job.entry().recordId()).orElse(null);
         Shadow shadow = state == null ? null : state.shadow(target.name());
-        if (shadow == null || shadow.pending() == null) return;
+        if (shadow == null || shadow.pending() == null || !shadow.pending().equals(job.planned().after().values())) return;
         tx.saveRecord(sync.name(), state.withShadow(target.name(), shadow.withPending(null)), matchKeyOf(state));
     }
 
