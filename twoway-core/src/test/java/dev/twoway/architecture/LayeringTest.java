@@ -36,6 +36,12 @@ class LayeringTest {
     }
 
     @Test
+    void packagesAreFreeOfCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices().matching("dev.twoway.(*)..")
+                .should().beFreeOfCycles().check(CORE);
+    }
+
+    @Test
     void mappingAndExpressionsDoNotDependOnTheEngine() {
         noClasses().that().resideInAnyPackage("dev.twoway.mapping..", "dev.twoway.expr..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.twoway.engine..", "dev.twoway.store..")

@@ -1,5 +1,6 @@
 package dev.twoway.expr;
 
+import dev.twoway.mapping.CelRecordFilter;
 import dev.twoway.merge.ConflictRule;
 import dev.twoway.model.Row;
 import dev.twoway.model.Value;

@@ -1,6 +1,8 @@
-package dev.twoway.expr;
+package dev.twoway.mapping;
 
-import dev.twoway.mapping.RecordFilter;
+import dev.twoway.expr.Expression;
+import dev.twoway.expr.ExpressionException;
+import dev.twoway.expr.VarType;
 import dev.twoway.model.Row;
 import dev.twoway.model.Value;
 
