@@ -1,0 +1,372 @@
+package dev.twoway.engine;
+
+import dev.twoway.clock.HybridLogicalClock;
+import dev.twoway.mapping.MappingException;
+import dev.twoway.merge.Incoming;
+import dev.twoway.merge.RecordState;
+import dev.twoway.merge.Shadow;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.Row;
+import dev.twoway.spi.RecordSink;
+import dev.twoway.spi.SystemUnavailableException;
+import dev.twoway.spi.Write;
+import dev.twoway.spi.WriteResult;
+import dev.twoway.store.DeadLetter;
+import dev.twoway.store.OutboxEntry;
+import dev.twoway.store.StateStore;
+import dev.twoway.store.StateTransaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Outbox → deliver: takes an endpoint's due outbox entries, computes each record's write from its current
+ * state, applies them in one sink call, and records each outcome — confirmed (shadow updated, audited),
+ * precondition failed (merged, retried), refused (dead letter), failed (retried with backoff), or the whole
+ * system unavailable (the offline queue waits). Writes whose outcome is unknown stay marked in flight on the
+ * shadow so a later attempt can recognize them.
+ */
+final class Delivery {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
+    private final Resolver resolver;
+    private final SyncDefinition sync;
+    private final Map<String, SyncEngine.EndpointIo> io;
+    private final StateStore store;
+    private final EngineOptions options;
+    private final DeliveryPlanner planner;
+    private final AuditRecorder audit;
+    private final Map<String, HybridLogicalClock> clocks;
+    private final AtomicLong sequence;
+    private final Map<String, Long> caughtUpAt;
+    private final Map<String, String> lastErrors;
+    private final Map<String, Instant> offlineUntil = new ConcurrentHashMap<>();
+    private final Map<String, Integer> outages = new ConcurrentHashMap<>();
+    private final java.util.Set<String> capturing = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger planningDeadLetters = new java.util.concurrent.atomic.AtomicInteger();
+
+    Delivery(Resolver resolver, StateStore store, Map<String, Long> caughtUpAt, Map<String, String> lastErrors) {
+        this.resolver = resolver;
+        this.sync = resolver.sync;
+        this.io = resolver.io;
+        this.store = store;
+        this.options = resolver.options;
+        this.planner = resolver.planner;
+        this.audit = resolver.audit;
+        this.clocks = resolver.clocks;
+        this.sequence = resolver.sequence;
+        this.caughtUpAt = caughtUpAt;
+        this.lastErrors = lastErrors;
+    }
+
+    /** Whether the endpoint is in an outage backoff at {@code now}. */
+    boolean unavailable(String endpoint, Instant now) {
+        Instant until = offlineUntil.get(endpoint);
+        return until != null && now.isBefore(until);
+    }
+
+    private record Job(OutboxEntry entry, DeliveryPlanner.Planned planned) {
+    }
+
+    /** Delivers one batch of due writes to {@code endpoint}. */
+    SyncEngine.DeliveryReport deliverOnce(String endpoint) {
+        EndpointDefinition target = sync.endpoint(endpoint);
+        Instant now = options.clock().instant();
+        Instant until = offlineUntil.get(endpoint);
+        if (until != null && now.isBefore(until)) return new SyncEngine.DeliveryReport(0, 0, 0, 0, true);
+        if (!captureStarted(target)) return SyncEngine.DeliveryReport.NOTHING;
+        List<Job> jobs = new ArrayList<>();
+        int due;
+        try {
+            due = store.inTransaction(tx -> {
+                jobs.clear();
+                List<OutboxEntry> entries = tx.dueOutbox(sync.name(), endpoint, now, options.batchSize());
+                for (OutboxEntry e : entries) planJob(tx, target, e, jobs);
+                return entries.size();
+            });
+        } catch (SystemUnavailableException e) {
+            markOffline(endpoint, e.getMessage()); // planning had to look a row up there
+            return new SyncEngine.DeliveryReport(0, 0, 0, 0, true);
+        }
+        if (jobs.isEmpty()) return new SyncEngine.DeliveryReport(due, 0, 0, planningDeadLetters.getAndSet(0), false);
+        List<Write> writes = jobs.stream().map(j -> j.planned().write()).toList();
+        List<WriteResult> results;
+        boolean outcomeKnown = true;
+        try {
+            results = io.get(endpoint).sink().apply(writes);
+        } catch (SystemUnavailableException e) {
+            // By the sink's contract nothing of the batch was applied: the writes are not in flight.
+            store.run(tx -> jobs.forEach(j -> notInFlight(tx, target, j)));
+            markOffline(endpoint, e.getMessage());
+            return new SyncEngine.DeliveryReport(due, 0, 0, 0, true);
+        } catch (RuntimeException e) {
+            // The call broke off: some writes may have been applied (a timeout after the commit). They stay
+            // marked as in flight, to be recognized if they landed.
+            String error = describe(e);
+            log.warn("sync '{}': delivery of {} writes to '{}' failed: {}", sync.name(), writes.size(), endpoint, error);
+            results = writes.stream().<WriteResult>map(w -> new WriteResult.Failed(error)).toList();
+            outcomeKnown = false;
+        }
+        if (results.size() != writes.size()) {
+            throw new IllegalStateException("connector of '" + endpoint + "' answered " + results.size()
+                    + " results for " + writes.size() + " writes: a RecordSink must answer one result per write");
+        }
+        outages.remove(endpoint);
+        offlineUntil.remove(endpoint);
+        long confirmSeq = sequence.incrementAndGet();
+        List<WriteResult> outcome = results;
+        boolean known = outcomeKnown;
+        int deadWhilePlanning = planningDeadLetters.getAndSet(0);
+        return store.inTransaction(tx -> {
+            int applied = 0, retried = 0, dead = deadWhilePlanning;
+            for (int i = 0; i < jobs.size(); i++) {
+                WriteResult result = outcome.get(i);
+                if (known && (result instanceof WriteResult.Failed || result instanceof WriteResult.Rejected)) {
+                    notInFlight(tx, target, jobs.get(i)); // the sink says it was not applied
+                }
+                switch (record(tx, target, jobs.get(i), result, confirmSeq)) {
+                    case APPLIED -> applied++;
+                    case RETRY -> retried++;
+                    case DEAD -> dead++;
+                }
+            }
+            tx.putMeta(Resolver.sequenceKey(sync.name()), Long.toString(confirmSeq));
+            return new SyncEngine.DeliveryReport(due, applied, retried, dead, false);
+        });
+    }
+
+    /**
+     * Writes to a captured endpoint wait until its capture has a position. Otherwise a row the engine writes
+     * there and a user deletes before capture starts would be missed: the first snapshot starts after the
+     * delete and shows no trace of it.
+     */
+    private boolean captureStarted(EndpointDefinition target) {
+        if (!target.direction().captured() || capturing.contains(target.name())) return true;
+        boolean started = store.inTransaction(tx -> tx.checkpoint(sync.name(), target.name()).isPresent());
+        if (started) capturing.add(target.name());
+        return started;
+    }
+
+    private void planJob(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, List<Job> jobs) {
+        Optional<RecordState> stored = tx.loadRecord(sync.name(), entry.recordId());
+        if (stored.isEmpty()) {
+            tx.completeOutbox(entry);
+            return;
+        }
+        Optional<RecordState> state = Optional.ofNullable(settleInsert(tx, target, stored.get()));
+        if (state.isEmpty()) { // waiting for capture to catch up before the insert's outcome is known
+            tx.rescheduleOutbox(entry, entry.attempts(), options.clock().instant().plusMillis(200), "waiting for capture of " + target.name());
+            return;
+        }
+        Optional<DeliveryPlanner.Planned> planned;
+        try {
+            planned = planner.plan(target, state.get());
+        } catch (MappingException e) {
+            deadLetter(tx, entry, e.getMessage());
+            planningDeadLetters.incrementAndGet();
+            return;
+        }
+        if (planned.isEmpty()) {
+            tx.completeOutbox(entry);
+        } else if (DeliveryPlanner.isNoop(planned.get().write())) {
+            tx.saveRecord(sync.name(), state.get().withShadow(target.name(), planned.get().after()), resolver.matchKeyOf(state.get()));
+            tx.completeOutbox(entry);
+        } else {
+            Write w = planned.get().write();
+            if (w instanceof Write.Update || w instanceof Write.Insert) {
+                // Remember what is in flight: if the process dies after the target commits it, a later attempt
+                // recognizes these values in the row as its own write instead of someone else's edit, and an
+                // insert is looked for before anything else is planned for the record.
+                // An earlier write whose outcome is still unknown keeps its place: it is the one a later
+                // precondition failure may reveal as landed.
+                Shadow shadow = state.get().shadow(target.name());
+                if (shadow == null || shadow.pending() == null) {
+                    Shadow inFlight = shadow != null ? shadow.withPending(planned.get().after().values())
+                            : new Shadow(null, Shadow.Status.GONE, null, 0, planned.get().after().values());
+                    tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), resolver.matchKeyOf(state.get()));
+                }
+            }
+            jobs.add(new Job(entry, planned.get()));
+        }
+    }
+
+    /**
+     * An insert sent earlier whose outcome was never recorded: look for its row now. Found, it is linked with the
+     * values that were sent (and its write audited); not found, the insert did not happen.
+     */
+    private RecordState settleInsert(StateTransaction tx, EndpointDefinition target, RecordState state) {
+        Shadow shadow = state.shadow(target.name());
+        if (shadow == null || shadow.holdsRow() || shadow.pending() == null) return state;
+        Row sent = shadow.pending();
+        Row match = sync.matchFields().isEmpty() ? Row.empty() : target.mapping().toNative(state.id().value(), sent.only(sync.matchFields()));
+        Optional<NativeKey> key = io.get(target.name()).sink().find(state.id(), match);
+        RecordState settled;
+        if (key.isPresent()) {
+            audit.write(tx, target.name(), new Write.Insert(state.id(), target.mapping().toNative(state.id().value(), sent), match), key.get().value());
+            settled = state.withShadow(target.name(), new Shadow(key.get(), Shadow.Status.PRESENT, sent, sequence.get(), null));
+        } else if (!target.direction().captured() || caughtUpAt.getOrDefault(target.name(), -1L) >= shadow.confirmedSeq() && shadow.confirmedSeq() > 0) {
+            // Not found, and a capture that began after the first lookup has caught up without showing a delete
+            // of it: the insert never happened.
+            settled = state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.GONE, null, 0, null));
+        } else {
+            // Not found could also mean: inserted, then deleted by a user there. Wait until the endpoint's capture
+            // has caught up past this lookup; that delete, if it happened, carries our external id and arrives
+            // first. (For a shadow waiting like this, confirmedSeq holds the lookup's sequence number.)
+            if (shadow.confirmedSeq() == 0 || caughtUpAt.getOrDefault(target.name(), -1L) >= shadow.confirmedSeq()) {
+                tx.saveRecord(sync.name(), state.withShadow(target.name(),
+                        new Shadow(shadow.key(), Shadow.Status.GONE, null, sequence.incrementAndGet(), sent)), resolver.matchKeyOf(state));
+            }
+            return null;
+        }
+        tx.saveRecord(sync.name(), settled, resolver.matchKeyOf(settled));
+        return settled;
+    }
+
+    /**
+     * This job's write is known not to have been applied: forget its in-flight values — unless they belong to an
+     * earlier write whose outcome is still unknown (only the oldest unknown write is kept in flight).
+     */
+    private void notInFlight(StateTransaction tx, EndpointDefinition target, Job job) {
+        RecordState state = tx.loadRecord(sync.name(), job.entry().recordId()).orElse(null);
+        Shadow shadow = state == null ? null : state.shadow(target.name());
+        if (shadow == null || shadow.pending() == null || !shadow.pending().equals(job.planned().after().values())) return;
+        tx.saveRecord(sync.name(), state.withShadow(target.name(), shadow.withPending(null)), resolver.matchKeyOf(state));
+    }
+
+    private enum Outcome { APPLIED, RETRY, DEAD }
+
+    private Outcome record(StateTransaction tx, EndpointDefinition target, Job job, WriteResult result, long confirmSeq) {
+        OutboxEntry entry = job.entry();
+        RecordState state = tx.loadRecord(sync.name(), entry.recordId()).orElseThrow();
+        return switch (result) {
+            case WriteResult.Applied a -> {
+                confirmed(tx, target, job, a, state, confirmSeq);
+                yield Outcome.APPLIED;
+            }
+            case WriteResult.PreconditionFailed pf when alreadyApplied(job.planned().write(), pf) -> {
+                // Our own earlier attempt landed but its outcome was never recorded (the process died after
+                // the target committed): record it now, once.
+                confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq);
+                yield Outcome.APPLIED;
+            }
+            case WriteResult.PreconditionFailed pf when landedEarlier(target, state, pf) -> {
+                // An earlier update whose outcome was never recorded did land: record it now, then try again.
+                Shadow shadow = state.shadow(target.name());
+                audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
+                        shadow.pending()), Row.empty()), shadow.key().value());
+                resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, shadow.pending(), confirmSeq, null)));
+                yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
+            }
+            case WriteResult.PreconditionFailed pf -> {
+                // A concurrent change in the target: merge what it holds now, then try again right away.
+                NativeKey key = keyOf(job.planned().write());
+                Row image = pf.current().map(r -> target.mapping().toCanonical(key, r)).orElse(null);
+                resolver.apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
+                yield retryOrDead(tx, entry, "precondition failed: the row changed in " + target.name(), false);
+            }
+            case WriteResult.Rejected r -> {
+                deadLetter(tx, entry, r.reason());
+                yield Outcome.DEAD;
+            }
+            case WriteResult.Failed f -> retryOrDead(tx, entry, f.reason(), true);
+        };
+    }
+
+    private void confirmed(StateTransaction tx, EndpointDefinition target, Job job, WriteResult.Applied a,
+                           RecordState state, long confirmSeq) {
+        Shadow planned = job.planned().after();
+        Shadow after = new Shadow(a.key(), planned.status(), planned.values(), confirmSeq);
+        audit.write(tx, target.name(), job.planned().write(), a.key().value());
+        RecordState next = state.withShadow(target.name(), after);
+        if (a.existed()) {
+            // The insert found a row that already existed (match key or external id): link it and merge what it
+            // actually holds, with no common ancestor, so differing values go through the conflict policy.
+            Optional<Row> current = a.current().isPresent() ? a.current() : resolver.readRow(target.name(), a.key());
+            Row image = current.map(r -> target.mapping().toCanonical(a.key(), r)).orElse(null);
+            if (image != null && !image.equals(planned.values())) {
+                RecordState unlinked = state.withShadow(target.name(), new Shadow(a.key(), Shadow.Status.GONE, null, confirmSeq));
+                resolver.apply(tx, unlinked, new Incoming(target.name(), a.key(), image, clocks.get(target.name()).stamp(options.clock().instant())), true);
+                complete(tx, target, job.entry());
+                return;
+            }
+        }
+        resolver.persist(tx, next);
+        complete(tx, target, job.entry());
+    }
+
+    private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry) {
+        RecordState now = tx.loadRecord(sync.name(), entry.recordId()).orElseThrow();
+        if (!resolver.needsWrite(target, now)) {
+            tx.dropOutbox(sync.name(), target.name(), entry.recordId());
+        } else if (tx.completeOutbox(entry)) {
+            tx.enqueue(sync.name(), target.name(), entry.recordId(), options.clock().instant());
+        }
+    }
+
+    private Outcome retryOrDead(StateTransaction tx, OutboxEntry entry, String error, boolean backoff) {
+        int attempts = entry.attempts() + 1;
+        if (attempts >= options.maxAttempts()) {
+            deadLetter(tx, entry, error + " (after " + attempts + " attempts)");
+            return Outcome.DEAD;
+        }
+        Instant due = options.clock().instant();
+        if (backoff) due = due.plus(options.retry().delay(attempts, options.random()));
+        tx.rescheduleOutbox(entry, attempts, due, error);
+        lastErrors.put(entry.target(), error);
+        return Outcome.RETRY;
+    }
+
+    private void deadLetter(StateTransaction tx, OutboxEntry entry, String error) {
+        tx.dropOutbox(sync.name(), entry.target(), entry.recordId());
+        tx.addDeadLetter(new DeadLetter(0, sync.name(), entry.target(), entry.recordId(), error,
+                entry.attempts() + 1, options.clock().instant()));
+        audit.event(tx, entry.recordId(), entry.target(), "engine", "dead-letter", Map.of("error", error));
+        lastErrors.put(entry.target(), error);
+        log.warn("sync '{}', record {}: write to '{}' sent to dead letters: {}", sync.name(), entry.recordId(), entry.target(), error);
+    }
+
+    private void markOffline(String endpoint, String message) {
+        int n = outages.merge(endpoint, 1, Integer::sum);
+        Instant until = options.clock().instant().plus(options.offline().delay(n, options.random()));
+        offlineUntil.put(endpoint, until);
+        lastErrors.put(endpoint, message);
+        if (n == 1) log.warn("sync '{}': {} — writes are queued until it is back", sync.name(), message);
+    }
+
+    /** Does the row hold exactly the values of an earlier, unconfirmed update (and so it landed)? */
+    private static boolean landedEarlier(EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
+        Shadow shadow = state.shadow(target.name());
+        if (shadow == null || shadow.pending() == null || pf.current().isEmpty() || !shadow.holdsRow()) return false;
+        Row current = target.mapping().toCanonical(shadow.key(), pf.current().get());
+        return current.only(shadow.pending().names()).equals(shadow.pending()) && !shadow.pending().equals(shadow.values());
+    }
+
+    /** Does the row already hold exactly what this update would write? */
+    private static boolean alreadyApplied(Write w, WriteResult.PreconditionFailed pf) {
+        if (!(w instanceof Write.Update u) || pf.current().isEmpty()) return false;
+        Row current = pf.current().get();
+        for (String c : u.values().names()) {
+            if (!current.has(c) || !current.get(c).equals(u.values().get(c))) return false;
+        }
+        return true;
+    }
+
+    private static NativeKey keyOf(Write w) {
+        return switch (w) {
+            case Write.Update u -> u.key();
+            case Write.Delete d -> d.key();
+            case Write.Insert i -> throw new IllegalStateException("an insert has no precondition to fail");
+        };
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,278 @@
+package dev.twoway.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.twoway.clock.HlcTimestamp;
+import dev.twoway.clock.HybridLogicalClock;
+import dev.twoway.mapping.MappingException;
+import dev.twoway.merge.Decision;
+import dev.twoway.merge.Incoming;
+import dev.twoway.merge.MergeOutcome;
+import dev.twoway.merge.Merger;
+import dev.twoway.merge.RecordState;
+import dev.twoway.merge.Shadow;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.RecordId;
+import dev.twoway.model.Row;
+import dev.twoway.model.Value;
+import dev.twoway.model.ValueJson;
+import dev.twoway.spi.Change;
+import dev.twoway.spi.Write;
+import dev.twoway.store.ConflictRecord;
+import dev.twoway.store.DeadLetter;
+import dev.twoway.store.StateTransaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Capture → resolve: turns a captured change into the record's new state, inside the caller's state-store
+ * transaction — finding the record (link, external id, match key), re-reading images that may predate one of
+ * our writes, merging, recognizing our own writes that landed before a crash, persisting the state with the
+ * outbox entries it needs, parking conflicts and writing the audit entries. Also used by delivery, which merges
+ * what a target holds when a write's precondition fails.
+ */
+final class Resolver {
+    private static final Logger log = LoggerFactory.getLogger(Resolver.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final SyncDefinition sync;
+    final Map<String, SyncEngine.EndpointIo> io;
+    final EngineOptions options;
+    final Merger merger;
+    final DeliveryPlanner planner;
+    final AuditRecorder audit;
+    final Map<String, HybridLogicalClock> clocks;
+    final AtomicLong sequence;
+
+    Resolver(SyncDefinition sync, Map<String, SyncEngine.EndpointIo> io, EngineOptions options, AuditRecorder audit,
+             Map<String, HybridLogicalClock> clocks, AtomicLong sequence) {
+        this.sync = sync;
+        this.io = io;
+        this.options = options;
+        this.merger = new Merger(sync.conflicts(), options.offsets()::uncertainty);
+        this.planner = new DeliveryPlanner(sync);
+        this.audit = audit;
+        this.clocks = clocks;
+        this.sequence = sequence;
+    }
+
+    static String hlcKey(String sync, String endpoint) {
+        return "hlc." + sync + "." + endpoint;
+    }
+
+    static String sequenceKey(String sync) {
+        return "seq." + sync;
+    }
+
+    boolean resolveChange(StateTransaction tx, EndpointDefinition def, Change change, long readSeq, Instant capturedAt) {
+        String endpoint = def.name();
+        Row image;
+        try {
+            image = change.isDelete() ? null : def.mapping().toCanonical(change.key(), change.row());
+        } catch (MappingException e) {
+            captureFailed(tx, endpoint, change.key(), e.getMessage());
+            return false;
+        }
+        RecordId id = tx.findLinked(sync.name(), endpoint, change.key()).orElse(null);
+        RecordState state = null;
+        boolean relinked = false;
+        if (id == null) {
+            state = ownInsert(tx, def, change);
+            relinked = state != null;
+            if (relinked) id = state.id();
+        }
+        if (id == null && image != null) id = matchExisting(tx, endpoint, image);
+        if (id == null) {
+            if (image == null) return false; // a delete of a row the engine never knew
+            id = RecordId.random(options.random());
+        }
+        if (state == null) state = tx.loadRecord(sync.name(), id).orElse(RecordState.fresh(id));
+        Shadow shadow = state.shadow(endpoint);
+        if (shadow != null && readSeq < shadow.confirmedSeq()) {
+            // The image was read before one of our writes to this row was confirmed, so it may show the row as
+            // it was before that write. Read the row again rather than merge a state that may be outdated.
+            Optional<Row> now = readRow(endpoint, change.key());
+            try {
+                image = now.map(r -> def.mapping().toCanonical(change.key(), r)).orElse(null);
+            } catch (MappingException e) {
+                captureFailed(tx, endpoint, change.key(), e.getMessage());
+                return false;
+            }
+        }
+        Instant sourceTime = change.sourceTime() == null ? capturedAt : options.offsets().correct(endpoint, change.sourceTime());
+        HlcTimestamp time = clocks.get(endpoint).stamp(sourceTime);
+        return apply(tx, state, new Incoming(endpoint, change.key(), image, time), relinked);
+    }
+
+    /**
+     * A row not linked yet that carries the id of one of our records: the engine inserted it, and the process
+     * died before it recorded the link. It is that record, not a new one; its ancestor is what the engine
+     * inserted (the base as this endpoint sees it), so later edits of the row, or its delete, merge normally.
+     */
+    RecordState ownInsert(StateTransaction tx, EndpointDefinition def, Change change) {
+        if (change.externalId() == null) return null;
+        Optional<RecordState> found = tx.loadRecord(sync.name(), new RecordId(change.externalId()));
+        if (found.isEmpty() || !found.get().hasBase()) return null;
+        RecordState state = found.get();
+        Shadow shadow = state.shadow(def.name());
+        if (shadow != null && shadow.holdsRow()) return change.key().equals(shadow.key()) ? state : null;
+        Row inserted = state.base().values().only(def.mapping().canonicalFields());
+        // The insert took effect but was never recorded: audit it now, once, as found.
+        audit.event(tx, state.id(), def.name(), "engine", "agreed",
+                Map.of("found", "the engine's own insert, recognized by its external id", "key", change.key().value()));
+        return state.withShadow(def.name(), new Shadow(change.key(), Shadow.Status.PRESENT, inserted, 0));
+    }
+
+    /** A row not linked yet: is it a record already known from another endpoint (same match key)? */
+    RecordId matchExisting(StateTransaction tx, String endpoint, Row image) {
+        String key = matchKey(image);
+        if (key == null) return null;
+        Optional<RecordId> found = tx.findByMatchKey(sync.name(), key);
+        if (found.isEmpty()) return null;
+        RecordState other = tx.loadRecord(sync.name(), found.get()).orElse(null);
+        if (other != null && other.shadow(endpoint) != null && other.shadow(endpoint).holdsRow()) {
+            // The match key already belongs to another row of this endpoint: a duplicate, not the same record.
+            audit.event(tx, found.get(), endpoint, "engine", "duplicate-match",
+                    Map.of("matchKey", key, "linkedKey", String.valueOf(other.shadow(endpoint).key())));
+            return null;
+        }
+        return found.get();
+    }
+
+    Optional<Row> readRow(String endpoint, NativeKey key) {
+        return Optional.ofNullable(io.get(endpoint).sink().read(List.of(key)).get(key));
+    }
+
+    /**
+     * Merges one incoming state into a record, persists the outcome and queues the writes it needs.
+     *
+     * @param unsaved {@code state} differs from the stored one already (a link was just recovered): save it
+     *                even if the merge changes nothing
+     */
+    boolean apply(StateTransaction tx, RecordState state, Incoming incoming, boolean unsaved) {
+        RecordState start = adoptLandedWrite(tx, state, incoming);
+        MergeOutcome out = merger.merge(start, incoming);
+        RecordState next = settlePending(tx, start, out.state(), incoming);
+        if (!unsaved && start == state && out.decisions().isEmpty() && next.equals(state)) return false; // echo of our own write
+        persist(tx, next);
+        for (Decision d : out.decisions()) {
+            audit.decision(tx, state.id(), d);
+            if (d instanceof Decision.Parked p) park(tx, state.id(), p);
+            if (d instanceof Decision.HeldUpdated h) updateParked(tx, state.id(), h);
+        }
+        return true;
+    }
+
+    /**
+     * The row shows exactly the values of our update whose outcome was unknown: it landed. Record it before
+     * merging, so that the merge's ancestor is what we wrote — otherwise our own (possibly outdated) values
+     * would pass for an edit made in that system and could overrule a newer edit made elsewhere.
+     */
+    RecordState adoptLandedWrite(StateTransaction tx, RecordState state, Incoming incoming) {
+        Shadow shadow = state.shadow(incoming.endpoint());
+        if (shadow == null || !shadow.holdsRow() || shadow.pending() == null || incoming.values() == null) return state;
+        Row pending = shadow.pending();
+        if (!incoming.values().only(pending.names()).equals(pending) || pending.equals(shadow.values())) return state;
+        EndpointDefinition def = sync.endpoint(incoming.endpoint());
+        audit.write(tx, def.name(), new Write.Update(state.id(), shadow.key(), def.mapping().toNative(state.id().value(), pending),
+                def.mapping().toNative(state.id().value(), shadow.values())), shadow.key().value());
+        return state.withShadow(def.name(), new Shadow(shadow.key(), shadow.status(), pending, shadow.confirmedSeq(), null));
+    }
+
+    /**
+     * A row seen while one of our updates to it was in flight with unknown outcome: if the row shows the update's
+     * values, the update landed (the merge records that as agreed); if it shows something else, nobody can ever
+     * tell whether the update landed before being overwritten, and the audit trail says exactly that.
+     */
+    RecordState settlePending(StateTransaction tx, RecordState before, RecordState after, Incoming incoming) {
+        Shadow was = before.shadow(incoming.endpoint());
+        Shadow now = after.shadow(incoming.endpoint());
+        if (was == null || was.pending() == null || now == null || now.pending() == null) return after;
+        Row pending = now.pending();
+        boolean landed = incoming.values() != null && incoming.values().only(pending.names()).equals(pending);
+        if (!landed) {
+            audit.event(tx, before.id(), incoming.endpoint(), "engine", "unconfirmed-write",
+                    Map.of("values", ValueJson.encode(pending).toString(),
+                            "note", "sent before a restart; its outcome is unknown and the row has changed since"));
+        }
+        return after.withShadow(incoming.endpoint(), now.withPending(null));
+    }
+
+    void persist(StateTransaction tx, RecordState state) {
+        tx.saveRecord(sync.name(), state, state.hasBase() && !state.base().deleted() ? matchKey(state.base().values()) : null);
+        Instant now = options.clock().instant();
+        for (EndpointDefinition target : sync.endpoints()) {
+            if (needsWrite(target, state)) tx.enqueue(sync.name(), target.name(), state.id(), now);
+        }
+    }
+
+    boolean needsWrite(EndpointDefinition target, RecordState state) {
+        try {
+            return planner.plan(target, state).isPresent();
+        } catch (MappingException e) {
+            return true; // delivery will send it to dead letters with this error
+        }
+    }
+
+    String matchKey(Row values) {
+        if (sync.matchFields().isEmpty()) return null;
+        ObjectNode key = JSON.createObjectNode();
+        for (String f : sync.matchFields()) {
+            if (!values.has(f) || values.get(f).isNull()) return null;
+            key.set(f, ValueJson.encode(values.get(f)));
+        }
+        return key.toString();
+    }
+
+    String matchKeyOf(RecordState state) {
+        return state.alive() ? matchKey(state.base().values()) : null;
+    }
+
+    void captureFailed(StateTransaction tx, String endpoint, NativeKey key, String error) {
+        RecordId pseudo = captureLetterId(endpoint, key);
+        tx.addDeadLetter(new DeadLetter(0, sync.name(), endpoint, pseudo, "capture failed: " + error, 1, options.clock().instant()));
+        audit.event(tx, pseudo, endpoint, "engine", "dead-letter", Map.of("error", "capture failed: " + error, "key", key.value()));
+        log.warn("sync '{}', endpoint '{}', row {}: cannot capture: {}", sync.name(), endpoint, key, error);
+    }
+
+    static RecordId captureLetterId(String endpoint, NativeKey key) {
+        return new RecordId("capture:" + endpoint + ":" + key.value());
+    }
+
+    // ---- conflicts waiting for a person -------------------------------------------------------------------
+
+    void park(StateTransaction tx, RecordId id, Decision.Parked p) {
+        for (ConflictRecord open : tx.openConflicts(sync.name(), id)) {
+            if (open.field().equals(p.field())) return; // already parked; HeldUpdated keeps it current
+        }
+        tx.addConflict(new ConflictRecord(0, sync.name(), id, p.field(), p.kind(), candidates(p.base(), p.versions()),
+                options.clock().instant(), "open", null, null));
+    }
+
+    void updateParked(StateTransaction tx, RecordId id, Decision.HeldUpdated h) {
+        for (ConflictRecord open : tx.openConflicts(sync.name(), id)) {
+            if (!open.field().equals(h.field())) continue;
+            try {
+                ObjectNode c = (ObjectNode) JSON.readTree(open.candidates());
+                ((ObjectNode) c.with("versions")).set(h.system(), ValueJson.encode(h.value()));
+                tx.updateConflictCandidates(open.id(), c.toString());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("conflict " + open.id() + " has unreadable candidates", e);
+            }
+        }
+    }
+
+    static String candidates(Value base, Map<String, Value> versions) {
+        ObjectNode n = JSON.createObjectNode();
+        n.set("base", ValueJson.encode(base));
+        ObjectNode v = n.putObject("versions");
+        versions.forEach((s, val) -> v.set(s, ValueJson.encode(val)));
+        return n.toString();
+    }
+}
