@@ -113,7 +113,7 @@ final class Resolver {
     /**
      * A row not linked yet that carries the id of one of our records: the engine inserted it, and the process
      * died before it recorded the link. It is that record, not a new one; its ancestor is what the engine
-     * inserted (the base as this endpoint sees it), so later edits of the row, or its delete, merge normally.
+     * inserted, so later edits of the row, or its delete, merge normally.
      */
     RecordState ownInsert(StateTransaction tx, EndpointDefinition def, Change change) {
         if (change.externalId() == null) return null;
@@ -122,7 +122,10 @@ final class Resolver {
         RecordState state = found.get();
         Shadow shadow = state.shadow(def.name());
         if (shadow != null && shadow.holdsRow()) return change.key().equals(shadow.key()) ? state : null;
-        Row inserted = state.base().values().only(def.mapping().canonicalFields());
+        // What the row was created with: the values sent (kept in flight), not today's base, which may have
+        // moved on since — otherwise the older values in the row would pass for an edit made there.
+        Row inserted = shadow != null && shadow.pending() != null ? shadow.pending()
+                : state.base().values().only(def.mapping().canonicalFields());
         // The insert took effect but was never recorded: audit it now, once, as found.
         audit.event(tx, state.id(), def.name(), "engine", "agreed",
                 Map.of("found", "the engine's own insert, recognized by its external id", "key", change.key().value()));

@@ -132,4 +132,22 @@ class CrashRecoveryTest {
             assertThat(count(w, "conflict")).as("no conflict: X was ours, not A's").isZero();
         }
     }
+
+    @Test
+    void anInsertRecognizedAfterACrashHasTheValuesItWasSentWithAsItsAncestor() {
+        try (SyncWorld w = world()) {
+            String uid = w.insert(B, Row.of("name", "Ada", "phone", "1", "score", 1L));
+            w.capture(A);
+            w.capture(B);
+            w.armCrashAfterApply(A);
+            w.deliver(A); // lands in A with phone 1; the engine dies before linking it
+            w.clock.advance(Duration.ofSeconds(1));
+            w.set(B, uid, "phone", Value.str("2")); // meanwhile B moves on
+            w.capture(B);
+            w.capture(A); // A's row (phone 1) is recognized by its external id: it is what we sent, not an edit
+            w.quiesce(20);
+            assertThat(w.row(A, uid).get("phone")).isEqualTo(Value.str("2"));
+            assertThat(w.row(B, uid).get("phone")).isEqualTo(Value.str("2"));
+        }
+    }
 }
