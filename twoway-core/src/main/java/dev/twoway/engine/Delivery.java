@@ -72,7 +72,12 @@ final class Delivery {
         return until != null && now.isBefore(until);
     }
 
-    private record Job(OutboxEntry entry, DeliveryPlanner.Planned planned) {
+    /**
+     * One write of a delivery batch.
+     *
+     * @param marksInFlight this attempt set the shadow's in-flight values (no earlier attempt's were pending)
+     */
+    private record Job(OutboxEntry entry, DeliveryPlanner.Planned planned, boolean marksInFlight) {
     }
 
     /** Delivers one batch of due writes to {@code endpoint}. */
@@ -180,6 +185,7 @@ final class Delivery {
             tx.completeOutbox(entry);
         } else {
             Write w = planned.get().write();
+            boolean marks = false;
             if (w instanceof Write.Update || w instanceof Write.Insert) {
                 // Remember what is in flight: if the process dies after the target commits it, a later attempt
                 // recognizes these values in the row as its own write instead of someone else's edit, and an
@@ -188,12 +194,13 @@ final class Delivery {
                 // precondition failure may reveal as landed.
                 Shadow shadow = state.get().shadow(target.name());
                 if (shadow == null || shadow.pending() == null) {
+                    marks = true;
                     Shadow inFlight = shadow != null ? shadow.withPending(planned.get().after().values())
                             : new Shadow(null, Shadow.Status.GONE, null, 0, planned.get().after().values());
                     tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), resolver.matchKeyOf(state.get()));
                 }
             }
-            jobs.add(new Job(entry, planned.get()));
+            jobs.add(new Job(entry, planned.get(), marks));
         }
     }
 
@@ -236,7 +243,8 @@ final class Delivery {
     private void notInFlight(StateTransaction tx, EndpointDefinition target, Job job) {
         RecordState state = tx.loadRecord(sync.name(), job.entry().recordId()).orElse(null);
         Shadow shadow = state == null ? null : state.shadow(target.name());
-        if (shadow == null || shadow.pending() == null || !shadow.pending().equals(job.planned().after().values())) return;
+        // An earlier attempt of the same write may have landed: only the attempt that set the mark may clear it.
+        if (!job.marksInFlight() || shadow == null || shadow.pending() == null) return;
         tx.saveRecord(sync.name(), state.withShadow(target.name(), shadow.withPending(null)), resolver.matchKeyOf(state));
     }
 
