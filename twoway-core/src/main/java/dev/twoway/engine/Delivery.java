@@ -142,7 +142,7 @@ final class Delivery {
                     case DEAD -> dead++;
                 }
             }
-            tx.putMeta(Resolver.sequenceKey(sync.name()), Long.toString(confirmSeq));
+            Resolver.saveSequence(tx, sync.name(), confirmSeq);
             return new SyncEngine.DeliveryReport(due, applied, retried, dead, false);
         });
     }
@@ -227,8 +227,12 @@ final class Delivery {
             // has caught up past this lookup; that delete, if it happened, carries our external id and arrives
             // first. (For a shadow waiting like this, confirmedSeq holds the lookup's sequence number.)
             if (shadow.confirmedSeq() == 0 || caughtUpAt.getOrDefault(target.name(), -1L) >= shadow.confirmedSeq()) {
+                long lookup = sequence.incrementAndGet();
+                // Persisted with the lookup: after a restart the sequence must not restart below it, or no capture
+                // would ever count as having caught up past it.
+                Resolver.saveSequence(tx, sync.name(), lookup);
                 tx.saveRecord(sync.name(), state.withShadow(target.name(),
-                        new Shadow(shadow.key(), Shadow.Status.GONE, null, sequence.incrementAndGet(), sent)), resolver.matchKeyOf(state));
+                        new Shadow(shadow.key(), Shadow.Status.GONE, null, lookup, sent)), resolver.matchKeyOf(state));
             }
             return null;
         }

@@ -70,6 +70,15 @@ final class Resolver {
         return "seq." + sync;
     }
 
+    /**
+     * Persists the engine sequence, never lowering it: deliveries of different endpoints commit in any order, and
+     * after a restart the sequence must start above every number already handed out and stored.
+     */
+    static void saveSequence(StateTransaction tx, String sync, long value) {
+        long stored = tx.meta(sequenceKey(sync)).map(Long::parseLong).orElse(0L);
+        if (value > stored) tx.putMeta(sequenceKey(sync), Long.toString(value));
+    }
+
     boolean resolveChange(StateTransaction tx, EndpointDefinition def, Change change, long readSeq, Instant capturedAt) {
         String endpoint = def.name();
         Row image;
