@@ -310,11 +310,15 @@ final class Delivery {
             }
         }
         resolver.persist(tx, next);
-        complete(tx, target, job.entry());
+        complete(tx, target, job.entry(), next);
     }
 
     private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry) {
-        RecordState now = tx.loadRecord(sync.name(), entry.recordId()).orElseThrow();
+        complete(tx, target, entry, tx.loadRecord(sync.name(), entry.recordId()).orElseThrow());
+    }
+
+    /** Ends the entry unless the record still needs a write to this target ({@code now}: its state as just saved). */
+    private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, RecordState now) {
         if (!resolver.needsWrite(target, now)) {
             tx.dropOutbox(sync.name(), target.name(), entry.recordId());
         } else if (tx.completeOutbox(entry)) {

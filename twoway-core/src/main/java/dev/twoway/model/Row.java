@@ -74,6 +74,8 @@ public final class Row {
     }
 
     public Row only(Collection<String> names) {
+        // Hot path (every plan, every identity mapping): most of the time nothing is dropped, so no copy is made.
+        if (names.size() >= values.size() && names.containsAll(values.keySet())) return this;
         TreeMap<String, Value> copy = new TreeMap<>();
         for (String n : names) {
             if (values.containsKey(n)) copy.put(n, values.get(n));

@@ -31,6 +31,8 @@ public final class MemoryTable {
     private final String name;
     private final TreeMap<NativeKey, Stored> rows = new TreeMap<>(MemoryTable::compareKeys);
     private final Map<NativeKey, Stored> deleted = new LinkedHashMap<>();
+    /** External id → key: the engine's find-or-create looks rows up by it on every insert. */
+    private final Map<String, NativeKey> byExternalId = new java.util.HashMap<>();
     private final List<Logged> log = new ArrayList<>();
     private final List<Row> archive = new ArrayList<>();
     private long nextKey = 1;
@@ -122,7 +124,7 @@ public final class MemoryTable {
     }
 
     synchronized Optional<NativeKey> findByExternalId(String externalId) {
-        return rows.entrySet().stream().filter(e -> externalId.equals(e.getValue().externalId())).map(Map.Entry::getKey).findFirst();
+        return Optional.ofNullable(byExternalId.get(externalId));
     }
 
     synchronized Optional<NativeKey> findByValues(Row match) {
@@ -187,6 +189,7 @@ public final class MemoryTable {
     private void put(NativeKey key, Stored s, boolean byEngine) {
         if (byEngine) engineWrites++;
         rows.put(key, s);
+        if (s.externalId() != null) byExternalId.put(s.externalId(), key);
         deleted.remove(key);
         appendLog(key, byEngine);
     }
@@ -194,6 +197,7 @@ public final class MemoryTable {
     private boolean remove(NativeKey key, boolean byEngine) {
         Stored old = rows.remove(key);
         if (old == null) return false;
+        if (old.externalId() != null) byExternalId.remove(old.externalId());
         if (byEngine) engineWrites++;
         deleted.put(key, new Stored(old.values(), old.externalId(), system.now()));
         appendLog(key, byEngine);
