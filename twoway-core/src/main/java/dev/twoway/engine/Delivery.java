@@ -172,10 +172,21 @@ final class Delivery {
         }
         Optional<DeliveryPlanner.Planned> planned;
         try {
-            planned = planner.plan(target, state.get());
+            planned = planner.plan(tx, target, state.get());
         } catch (MappingException e) {
             deadLetter(tx, entry, e.getMessage());
             planningDeadLetters.incrementAndGet();
+            return;
+        } catch (References.NotReady e) {
+            // A referenced record is not in the target yet: this write waits, so the referenced row comes first.
+            // Its insert is normally in the same round of deliveries: check again soon, give up after maxAttempts.
+            int attempts = entry.attempts() + 1;
+            if (attempts >= options.maxAttempts()) {
+                deadLetter(tx, entry, e.getMessage() + " (after " + attempts + " attempts)");
+                planningDeadLetters.incrementAndGet();
+            } else {
+                tx.rescheduleOutbox(entry, attempts, options.clock().instant().plusMillis(Math.min(5_000, 200L * attempts)), e.getMessage());
+            }
             return;
         }
         if (planned.isEmpty()) {
@@ -268,7 +279,7 @@ final class Delivery {
                 confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq);
                 yield Outcome.APPLIED;
             }
-            case WriteResult.PreconditionFailed pf when landedEarlier(target, state, pf) -> {
+            case WriteResult.PreconditionFailed pf when landedEarlier(tx, target, state, pf) -> {
                 // An earlier update whose outcome was never recorded did land: record it now, then try again.
                 Shadow shadow = state.shadow(target.name());
                 audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
@@ -279,7 +290,7 @@ final class Delivery {
             case WriteResult.PreconditionFailed pf -> {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
                 NativeKey key = keyOf(job.planned().write());
-                Row image = pf.current().map(r -> target.mapping().toCanonical(key, r)).orElse(null);
+                Row image = pf.current().map(r -> References.mapping(tx, target).toCanonical(key, r)).orElse(null);
                 resolver.apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
                 yield retryOrDead(tx, entry, "precondition failed: the row changed in " + target.name(), false);
             }
@@ -301,7 +312,7 @@ final class Delivery {
             // The insert found a row that already existed (match key or external id): link it and merge what it
             // actually holds, with no common ancestor, so differing values go through the conflict policy.
             Optional<Row> current = a.current().isPresent() ? a.current() : resolver.readRow(target.name(), a.key());
-            Row image = current.map(r -> target.mapping().toCanonical(a.key(), r)).orElse(null);
+            Row image = current.map(r -> References.mapping(tx, target).toCanonical(a.key(), r)).orElse(null);
             if (image != null && !image.equals(planned.values())) {
                 RecordState unlinked = state.withShadow(target.name(), new Shadow(a.key(), Shadow.Status.GONE, null, confirmSeq));
                 resolver.apply(tx, unlinked, new Incoming(target.name(), a.key(), image, clocks.get(target.name()).stamp(options.clock().instant())), true);
@@ -319,7 +330,7 @@ final class Delivery {
 
     /** Ends the entry unless the record still needs a write to this target ({@code now}: its state as just saved). */
     private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, RecordState now) {
-        if (!resolver.needsWrite(target, now)) {
+        if (!resolver.needsWrite(tx, target, now)) {
             tx.dropOutbox(sync.name(), target.name(), entry.recordId());
         } else if (tx.completeOutbox(entry)) {
             tx.enqueue(sync.name(), target.name(), entry.recordId(), options.clock().instant());
@@ -357,10 +368,10 @@ final class Delivery {
     }
 
     /** Does the row hold exactly the values of an earlier, unconfirmed update (and so it landed)? */
-    private static boolean landedEarlier(EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
+    private static boolean landedEarlier(StateTransaction tx, EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
         Shadow shadow = state.shadow(target.name());
         if (shadow == null || shadow.pending() == null || pf.current().isEmpty() || !shadow.holdsRow()) return false;
-        Row current = target.mapping().toCanonical(shadow.key(), pf.current().get());
+        Row current = References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get());
         return current.only(shadow.pending().names()).equals(shadow.pending()) && !shadow.pending().equals(shadow.values());
     }
 

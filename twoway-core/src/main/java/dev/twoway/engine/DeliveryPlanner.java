@@ -7,6 +7,8 @@ import dev.twoway.merge.Shadow;
 import dev.twoway.model.Row;
 import dev.twoway.spi.Write;
 
+import dev.twoway.store.StateTransaction;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,16 +30,16 @@ final class DeliveryPlanner {
     record Planned(Write write, Shadow after) {
     }
 
-    Optional<Planned> plan(EndpointDefinition target, RecordState state) {
+    Optional<Planned> plan(StateTransaction tx, EndpointDefinition target, RecordState state) {
+        EndpointMapping mapping = References.mapping(tx, target);
         if (!target.direction().written() || !state.hasBase()) return Optional.empty();
         Shadow shadow = state.shadow(target.name());
         if (shadow != null && shadow.status() == Shadow.Status.DETACHED) return Optional.empty();
-        return state.base().deleted() ? planDelete(target, state, shadow) : planUpsert(target, state, shadow);
+        return state.base().deleted() ? planDelete(mapping, state, shadow) : planUpsert(target, mapping, state, shadow);
     }
 
-    private Optional<Planned> planDelete(EndpointDefinition target, RecordState state, Shadow shadow) {
+    private Optional<Planned> planDelete(EndpointMapping mapping, RecordState state, Shadow shadow) {
         if (shadow == null || !shadow.holdsRow() || state.isHeld(RecordState.RECORD)) return Optional.empty();
-        EndpointMapping mapping = target.mapping();
         String label = label(state);
         Row expected = mapping.toNative(label, shadow.values());
         return switch (sync.conflicts().deletes()) {
@@ -45,7 +47,7 @@ final class DeliveryPlanner {
                 if (shadow.status() == Shadow.Status.SOFT_DELETED
                         || !mapping.canonicalFields().contains(soft.field())) yield Optional.empty();
                 Row softened = shadow.values().with(soft.field(), soft.value());
-                yield update(target, state, shadow, softened, Shadow.Status.SOFT_DELETED);
+                yield update(mapping, state, shadow, softened, Shadow.Status.SOFT_DELETED);
             }
             case DeletePolicy.Archive a -> Optional.of(new Planned(
                     new Write.Delete(state.id(), shadow.key(), expected, true), shadow.withStatus(Shadow.Status.GONE)));
@@ -54,25 +56,25 @@ final class DeliveryPlanner {
         };
     }
 
-    private Optional<Planned> planUpsert(EndpointDefinition target, RecordState state, Shadow shadow) {
+    private Optional<Planned> planUpsert(EndpointDefinition target, EndpointMapping mapping, RecordState state, Shadow shadow) {
         Row view = viewOf(target, state, shadow);
         if (shadow == null || shadow.status() == Shadow.Status.GONE) {
             if (state.isHeld(RecordState.RECORD) || !target.filter().accepts(state.base().values())) return Optional.empty();
-            Row values = target.mapping().toNative(label(state), view);
+            Row values = mapping.toNative(label(state), view);
             Row match = sync.matchFields().isEmpty() ? Row.empty()
-                    : target.mapping().toNative(label(state), view.only(sync.matchFields()));
+                    : mapping.toNative(label(state), view.only(sync.matchFields()));
             long confirmed = shadow == null ? 0 : shadow.confirmedSeq();
             return Optional.of(new Planned(new Write.Insert(state.id(), values, match),
                     new Shadow(null, Shadow.Status.PRESENT, view, confirmed)));
         }
-        return update(target, state, shadow, view, Shadow.Status.PRESENT);
+        return update(mapping, state, shadow, view, Shadow.Status.PRESENT);
     }
 
-    private Optional<Planned> update(EndpointDefinition target, RecordState state, Shadow shadow, Row desired,
+    private Optional<Planned> update(EndpointMapping mapping, RecordState state, Shadow shadow, Row desired,
                                      Shadow.Status statusAfter) {
         String label = label(state);
-        Row wanted = target.mapping().toNative(label, desired);
-        Row known = target.mapping().toNative(label, shadow.values());
+        Row wanted = mapping.toNative(label, desired);
+        Row known = mapping.toNative(label, shadow.values());
         List<String> columns = new ArrayList<>();
         for (String c : wanted.names()) {
             if (!known.has(c) || !known.get(c).equals(wanted.get(c))) columns.add(c);

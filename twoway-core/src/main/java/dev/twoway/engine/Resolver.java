@@ -83,7 +83,7 @@ final class Resolver {
         String endpoint = def.name();
         Row image;
         try {
-            image = change.isDelete() ? null : def.mapping().toCanonical(change.key(), change.row());
+            image = change.isDelete() ? null : References.mapping(tx, def).toCanonical(change.key(), change.row());
         } catch (MappingException e) {
             captureFailed(tx, endpoint, change.key(), e.getMessage());
             return false;
@@ -108,7 +108,7 @@ final class Resolver {
             // it was before that write. Read the row again rather than merge a state that may be outdated.
             Optional<Row> now = readRow(endpoint, change.key());
             try {
-                image = now.map(r -> def.mapping().toCanonical(change.key(), r)).orElse(null);
+                image = now.map(r -> References.mapping(tx, def).toCanonical(change.key(), r)).orElse(null);
             } catch (MappingException e) {
                 captureFailed(tx, endpoint, change.key(), e.getMessage());
                 return false;
@@ -220,15 +220,17 @@ final class Resolver {
         tx.saveRecord(sync.name(), state, state.hasBase() && !state.base().deleted() ? matchKey(state.base().values()) : null);
         Instant now = options.clock().instant();
         for (EndpointDefinition target : sync.endpoints()) {
-            if (needsWrite(target, state)) tx.enqueue(sync.name(), target.name(), state.id(), now);
+            if (needsWrite(tx, target, state)) tx.enqueue(sync.name(), target.name(), state.id(), now);
         }
     }
 
-    boolean needsWrite(EndpointDefinition target, RecordState state) {
+    boolean needsWrite(StateTransaction tx, EndpointDefinition target, RecordState state) {
         try {
-            return planner.plan(target, state).isPresent();
+            return planner.plan(tx, target, state).isPresent();
         } catch (MappingException e) {
             return true; // delivery will send it to dead letters with this error
+        } catch (References.NotReady e) {
+            return true; // delivery waits until the referenced record exists there
         }
     }
 

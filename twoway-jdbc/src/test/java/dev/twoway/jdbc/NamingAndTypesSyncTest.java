@@ -1,5 +1,6 @@
 package dev.twoway.jdbc;
 
+import dev.twoway.mapping.ColumnType;
 import dev.twoway.mapping.EndpointMapping;
 import dev.twoway.mapping.FieldMapping;
 import dev.twoway.mapping.FieldMappingSpec;
@@ -38,23 +39,22 @@ class NamingAndTypesSyncTest {
                     "INSERT INTO employee VALUES (1, 'Eve Example'), (2, 'Mallory Example')",
                     "INSERT INTO customer (full_name, email, loyalty_points, signed_up, active, tier, balance, support_rep_id)"
                             + " VALUES ('Ada Lovelace', 'ada@example.com', '120', '2026-01-02T03:04:05.123456Z', true, 'gold', 12.50, 1)");
-            my.exec("CREATE TABLE Employee (EmployeeId INT PRIMARY KEY, FullName VARCHAR(80) NOT NULL)",
+            my.exec("CREATE TABLE Employee (EmployeeId INT AUTO_INCREMENT PRIMARY KEY, FullName VARCHAR(80) NOT NULL UNIQUE)",
+                    "ALTER TABLE Employee AUTO_INCREMENT = 900",
                     "CREATE TABLE Customer (CustomerId INT AUTO_INCREMENT PRIMARY KEY, FullName VARCHAR(40) NOT NULL, Email VARCHAR(100) UNIQUE,"
                             + " LoyaltyPoints INT, SignedUp DATETIME(6), Active TINYINT NOT NULL, Tier VARCHAR(10), Balance DECIMAL(10,2),"
                             + " SupportRepId INT, CONSTRAINT fk_rep FOREIGN KEY (SupportRepId) REFERENCES Employee (EmployeeId))",
                     "ALTER TABLE Customer AUTO_INCREMENT = 500");
 
-            // Employees: shared keys (the same id on both sides).
+            // Employees: independent keys (PostgreSQL's are given, MariaDB's generated from 900), matched by name.
             SqlConnector pgConn = new SqlConnector(pg.database("pg"), Map.of("employee", TableConfig.of("employee"), "customer", TableConfig.of("customer")),
                     Files.createTempDirectory("tw"));
             SqlConnector myConn = new SqlConnector(my.database("my"), Map.of("Employee", TableConfig.of("Employee"), "Customer", TableConfig.of("Customer")),
                     Files.createTempDirectory("tw"));
-            Map<String, ValueType> empFields = Map.of("id", ValueType.INTEGER, "name", ValueType.STRING);
+            Map<String, ValueType> empFields = Map.of("name", ValueType.STRING);
             FieldMapping pgEmp = FieldMapping.build("pg", empFields, List.of(
-                    FieldMappingSpec.Direct.of("id", "employee_id", pgConn.table("employee").require("employee_id").columnType()),
                     FieldMappingSpec.Direct.of("name", "full_name", pgConn.table("employee").require("full_name").columnType())));
             FieldMapping myEmp = FieldMapping.build("my", empFields, List.of(
-                    FieldMappingSpec.Direct.of("id", "EmployeeId", myConn.table("Employee").require("EmployeeId").columnType()),
                     FieldMappingSpec.Direct.of("name", "FullName", myConn.table("Employee").require("FullName").columnType())));
 
             // Customers: independent keys, matched by email; every field has another name and most another type.
@@ -66,7 +66,7 @@ class NamingAndTypesSyncTest {
             fields.put("active", ValueType.BOOLEAN);
             fields.put("tier", ValueType.STRING);
             fields.put("balance", ValueType.DECIMAL);
-            fields.put("rep", ValueType.INTEGER);
+            fields.put("rep", ValueType.STRING); // a reference: canonically the employee's record id
             Table pgCustomer = pgConn.table("customer");
             Table myCustomer = myConn.table("Customer");
             assertThat(pgCustomer.foreignKeys()).singleElement().satisfies(fk -> assertThat(fk.refTable()).isEqualTo("employee"));
@@ -76,25 +76,36 @@ class NamingAndTypesSyncTest {
             EndpointMapping myMap = FieldMapping.build("my", fields, specs(myCustomer, List.of("FullName", "Email", "LoyaltyPoints", "SignedUp",
                     "Active", "Tier", "Balance", "SupportRepId"), fields));
 
-            try (SqlSyncHarness employees = new SqlSyncHarness("employees", List.of(
-                    new SqlSyncHarness.Side("pg", pg, TableConfig.of("employee"), pgEmp),
-                    new SqlSyncHarness.Side("my", my, TableConfig.of("Employee"), myEmp)), ConflictSettings.lastWriteWins(List.of("pg", "my")),
-                    List.of("id"), Duration.ZERO);
-                 SqlSyncHarness customers = new SqlSyncHarness("customers", List.of(
-                         new SqlSyncHarness.Side("pg", pg, TableConfig.of("customer"), pgMap),
-                         new SqlSyncHarness.Side("my", my, TableConfig.of("Customer"), myMap)), ConflictSettings.lastWriteWins(List.of("pg", "my")),
-                         List.of("email"), Duration.ZERO)) {
-                employees.syncUntilQuiet();
+            ConflictSettings lww = ConflictSettings.lastWriteWins(List.of("pg", "my"));
+            try (SqlSyncHarness customers = new SqlSyncHarness(List.of(
+                    // Customers first: their capture meets references to employees not captured yet, and waits for them.
+                    new SqlSyncHarness.Sync("customers", List.of(
+                            new SqlSyncHarness.Side("pg", pg, TableConfig.of("customer"), pgMap, Map.of("support_rep_id", "employees")),
+                            new SqlSyncHarness.Side("my", my, TableConfig.of("Customer"), myMap, Map.of("SupportRepId", "employees"))), lww, List.of("email")),
+                    new SqlSyncHarness.Sync("employees", List.of(
+                            new SqlSyncHarness.Side("pg", pg, TableConfig.of("employee"), pgEmp),
+                            new SqlSyncHarness.Side("my", my, TableConfig.of("Employee"), myEmp)), lww, List.of("name"))), Duration.ZERO)) {
+                customers.syncUntilQuiet();
+                assertThat(customers.captureErrors).anySatisfy(e -> assertThat(e).contains("has not captured yet"));
+                assertThat(query(my, "SELECT EmployeeId FROM Employee WHERE FullName = 'Mallory Example'")).containsExactly("901");
                 my.exec("INSERT INTO Customer (FullName, Email, LoyaltyPoints, SignedUp, Active, Tier, Balance, SupportRepId)"
-                        + " VALUES ('Alan Turing', 'alan@example.com', 7, '2026-02-03 04:05:06.5', 0, 'silver', 0.10, 2)");
+                        + " VALUES ('Alan Turing', 'alan@example.com', 7, '2026-02-03 04:05:06.5', 0, 'silver', 0.10, 901)");
                 customers.syncUntilQuiet();
 
                 assertThat(query(my, "SELECT FullName, LoyaltyPoints, DATE_FORMAT(SignedUp, '%Y-%m-%dT%H:%i:%s.%f'), Active, Tier, Balance, SupportRepId,"
                         + " CustomerId >= 500 FROM Customer WHERE Email = 'ada@example.com'"))
-                        .containsExactly("Ada Lovelace", "120", "2026-01-02T03:04:05.123456", "1", "gold", "12.50", "1", "1");
+                        .containsExactly("Ada Lovelace", "120", "2026-01-02T03:04:05.123456", "1", "gold", "12.50", "900", "1");
                 assertThat(query(pg, "SELECT full_name, loyalty_points, to_char(signed_up AT TIME ZONE 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), active::text,"
                         + " tier::text, balance::text, support_rep_id FROM customer WHERE email = 'alan@example.com'"))
                         .containsExactly("Alan Turing", "7", "2026-02-03T04:05:06.500000", "false", "silver", "0.10", "2");
+
+                // A new employee and a customer of theirs, in one transaction: the foreign key is translated and the
+                // employee is written to MariaDB before the customer that references it (MariaDB enforces the key).
+                pg.exec("BEGIN; INSERT INTO employee VALUES (3, 'Trent Example');"
+                        + " INSERT INTO customer (full_name, email, active, support_rep_id) VALUES ('Grace Hopper', 'grace@example.com', true, 3); COMMIT");
+                customers.syncUntilQuiet();
+                assertThat(query(my, "SELECT e.FullName, e.EmployeeId FROM Customer c JOIN Employee e ON e.EmployeeId = c.SupportRepId"
+                        + " WHERE c.Email = 'grace@example.com'")).containsExactly("Trent Example", "902");
 
                 // Edits flow back with their conversions.
                 my.exec("UPDATE Customer SET Tier = 'bronze', LoyaltyPoints = 130, Active = 0 WHERE Email = 'ada@example.com'");
@@ -121,7 +132,12 @@ class NamingAndTypesSyncTest {
     private static List<FieldMappingSpec> specs(Table t, List<String> columns, Map<String, ValueType> fields) {
         List<FieldMappingSpec> out = new ArrayList<>();
         List<String> names = new ArrayList<>(fields.keySet());
-        for (int i = 0; i < columns.size(); i++) out.add(FieldMappingSpec.Direct.of(names.get(i), columns.get(i), t.require(columns.get(i)).columnType()));
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnType type = fields.get(names.get(i)) == ValueType.STRING && t.require(columns.get(i)).kind() == SqlKind.INTEGER
+                    ? ColumnType.of(ValueType.STRING) // a reference column carries the record id through the mapping
+                    : t.require(columns.get(i)).columnType();
+            out.add(FieldMappingSpec.Direct.of(names.get(i), columns.get(i), type));
+        }
         return out;
     }
 
