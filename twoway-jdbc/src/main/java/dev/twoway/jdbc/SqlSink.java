@@ -179,7 +179,7 @@ final class SqlSink implements RecordSink {
             runBatch(c, sql, shape, writes, results, (ps, w) -> bindInsert(ps, cols, (Write.Insert) w), (w, count) -> {
                 NativeKey k = keyOf((Write.Insert) w);
                 return count > 0 ? WriteResult.Applied.of(k) : null; // 0: inserted meanwhile by someone else; settled below
-            });
+            }, true);
         }
         // Rows whose key the database generates: the key comes back with RETURNING.
         for (int i : generated) {
@@ -382,6 +382,11 @@ final class SqlSink implements RecordSink {
     /** Sends writes of one shape as one JDBC batch; if the database refuses one, replays them one by one. */
     private void runBatch(Connection c, String sql, List<Integer> idx, List<Write> writes, WriteResult[] results,
                           Binder binder, Outcome outcome) throws SQLException {
+        runBatch(c, sql, idx, writes, results, binder, outcome, false);
+    }
+
+    private void runBatch(Connection c, String sql, List<Integer> idx, List<Write> writes, WriteResult[] results,
+                          Binder binder, Outcome outcome, boolean keyGiven) throws SQLException {
         Savepoint sp = c.setSavepoint();
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -396,7 +401,7 @@ final class SqlSink implements RecordSink {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i : idx) {
                     Write w = writes.get(i);
-                    results[i] = single(c, w, () -> {
+                    results[i] = single(c, w, keyGiven, () -> {
                         binder.bind(ps, w);
                         return outcome.of(w, ps.executeUpdate());
                     });
@@ -413,6 +418,11 @@ final class SqlSink implements RecordSink {
 
     /** Runs one write under its own savepoint: a refusal becomes this write's result, not the batch's failure. */
     private WriteResult single(Connection c, Write w, Single body) throws SQLException {
+        return single(c, w, false, body);
+    }
+
+    /** @param keyGiven an insert of a given key: a duplicate key means the row exists, settled afterwards as found */
+    private WriteResult single(Connection c, Write w, boolean keyGiven, Single body) throws SQLException {
         Savepoint sp = c.setSavepoint();
         try {
             WriteResult r = body.run();
@@ -421,7 +431,7 @@ final class SqlSink implements RecordSink {
         } catch (SQLException e) {
             if (dialect.connectionLost(e)) throw e;
             c.rollback(sp);
-            if (w instanceof Write.Insert && duplicateKey(e)) return null; // someone inserted this key meanwhile: settled as found
+            if (keyGiven && duplicateKey(e)) return null; // someone inserted this key meanwhile: settled as found
             String reason = t.table.label() + ": " + firstLine(e) + (e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]");
             return dialect.transientFailure(e) ? new WriteResult.Failed(reason) : new WriteResult.Rejected(reason);
         }
@@ -443,7 +453,9 @@ final class SqlSink implements RecordSink {
     /** Updates and deletes whose precondition did not hold: answer with the row as it is now (empty: gone). */
     private void settlePreconditions(Connection c, List<Write> writes, WriteResult[] results) throws SQLException {
         Map<Integer, NativeKey> pending = new LinkedHashMap<>();
-        for (int i = 0; i < writes.size(); i++) if (results[i] == null) pending.put(i, keyOf(writes.get(i)));
+        for (int i = 0; i < writes.size(); i++) {
+            if (results[i] == null && !(writes.get(i) instanceof Write.Insert)) pending.put(i, keyOf(writes.get(i)));
+        }
         if (pending.isEmpty()) return;
         Map<NativeKey, TableAccess.Image> now = t.readByKeys(c, pending.values());
         for (var e : pending.entrySet()) {
