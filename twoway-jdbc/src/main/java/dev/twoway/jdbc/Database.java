@@ -54,6 +54,12 @@ public final class Database {
         if (user != null) p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
         if (dialect instanceof Dialect.Postgres) p.setProperty("ApplicationName", "twoway");
+        if (dialect instanceof Dialect.MariaDb) {
+            // Conditional updates and deletes need each statement's own update count; the bulk protocol answers
+            // "success, no info" for a whole batch. Inserts keep it (their failures raise errors).
+            p.setProperty("useBulkStmts", "false");
+            p.setProperty("useBulkStmtsForInserts", "true");
+        }
         try {
             Connection c = DriverManager.getConnection(url, p);
             try {

@@ -242,7 +242,6 @@ public final class Introspector {
 
     private List<Column> sqliteColumns(Connection c, String table) throws SQLException {
         List<Column> out = new ArrayList<>();
-        boolean hasAutoRowid = false;
         try (PreparedStatement ps = c.prepareStatement("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
@@ -258,7 +257,6 @@ public final class Introspector {
                     boolean nullable = !(Boolean) r[2];
                     // INTEGER PRIMARY KEY is the rowid: SQLite assigns it when an insert leaves it out.
                     boolean rowid = (Integer) r[3] > 0 && pkCount == 1 && declared.equalsIgnoreCase("integer");
-                    hasAutoRowid |= rowid;
                     out.add(sqliteColumn(name, declared, nullable, rowid));
                 }
             }

@@ -385,8 +385,14 @@ final class SqlSink implements RecordSink {
         runBatch(c, sql, idx, writes, results, binder, outcome, false);
     }
 
+    /** Whether update counts decide the outcome (guarded updates and deletes, insert-if-absent). */
+    private static boolean guarded(String sql) {
+        return !sql.startsWith("INSERT") || sql.contains("ON CONFLICT");
+    }
+
     private void runBatch(Connection c, String sql, List<Integer> idx, List<Write> writes, WriteResult[] results,
                           Binder binder, Outcome outcome, boolean keyGiven) throws SQLException {
+        boolean guarded = guarded(sql);
         Savepoint sp = c.setSavepoint();
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -395,6 +401,10 @@ final class SqlSink implements RecordSink {
                 ps.addBatch();
             }
             counts = ps.executeBatch();
+            if (guarded && java.util.Arrays.stream(counts).anyMatch(n -> n == Statement.SUCCESS_NO_INFO)) {
+                // The driver did not say which statements matched: a precondition must not pass for unknown.
+                throw new SQLException("batch answered without update counts; replaying one by one", "01000");
+            }
         } catch (SQLException e) {
             if (dialect.connectionLost(e)) throw e;
             c.rollback(sp);

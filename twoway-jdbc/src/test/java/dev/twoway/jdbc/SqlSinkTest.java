@@ -112,4 +112,24 @@ class SqlSinkTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void oneStalePreconditionInABatchFailsAloneWithExactCounts(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            db.exec("CREATE TABLE item (sku VARCHAR(20) PRIMARY KEY, qty INTEGER NOT NULL)", "INSERT INTO item VALUES ('A', 1), ('B', 1), ('C', 1)");
+            SqlConnector c = new SqlConnector(db.database("s"), Map.of("item", TableConfig.of("item")), Files.createTempDirectory("tw"));
+            try (RecordSink sink = c.sink("item")) {
+                List<WriteResult> r = sink.apply(List.of(
+                        new Write.Update(new RecordId("a"), new NativeKey("A"), Row.of("qty", 2L), Row.of("qty", 1L)),
+                        new Write.Update(new RecordId("b"), new NativeKey("B"), Row.of("qty", 2L), Row.of("qty", 9L)),
+                        new Write.Update(new RecordId("c"), new NativeKey("C"), Row.of("qty", 2L), Row.of("qty", 1L))));
+                assertThat(r.get(0)).isInstanceOf(WriteResult.Applied.class);
+                assertThat(r.get(1)).isInstanceOfSatisfying(WriteResult.PreconditionFailed.class,
+                        pf -> assertThat(pf.current().orElseThrow().get("qty")).isEqualTo(Value.integer(1)));
+                assertThat(r.get(2)).isInstanceOf(WriteResult.Applied.class);
+                assertThat(NamingAndTypesSyncTest.query(db, "SELECT sum(qty) FROM item")).containsExactly("5");
+            }
+        }
+    }
 }
