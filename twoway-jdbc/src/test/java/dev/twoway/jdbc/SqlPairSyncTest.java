@@ -74,10 +74,12 @@ class SqlPairSyncTest {
         try (TestDatabase a = TestDatabase.create(kindA); TestDatabase b = TestDatabase.create(kindB)) {
             a.exec(ddl(kindA));
             b.exec(ddl(kindB));
-            // Rows that exist before twoway starts: two only in A, one only in B, one in both (same key, same values).
+            // Rows that exist before twoway starts: two only in A, one only in B, one in both (same key, same values),
+            // one in both with different emails (a mismatch the policy decides: A has priority for email).
             a.exec("INSERT INTO customer (id, email, name, phone) VALUES (1, 'ada@example.com', 'Ada', '111'), (2, 'alan@example.com', 'Alan', '222'),"
-                    + " (4, 'grace@example.com', 'Grace', '444')");
-            b.exec("INSERT INTO customer (id, email, name, phone) VALUES (3, 'edsger@example.com', 'Edsger', '333'), (4, 'grace@example.com', 'Grace', '444')");
+                    + " (4, 'grace@example.com', 'Grace', '444'), (7, 'linus@a.example', 'Linus', '777')");
+            b.exec("INSERT INTO customer (id, email, name, phone) VALUES (3, 'edsger@example.com', 'Edsger', '333'), (4, 'grace@example.com', 'Grace', '444'),"
+                    + " (7, 'linus@b.example', 'Linus', '777')");
 
             EndpointMapping mapping = EndpointMapping.identity(Set.of("id", "email", "name", "phone"));
             ConflictSettings conflicts = ConflictSettings.lastWriteWins(List.of("a", "b"))
@@ -88,7 +90,13 @@ class SqlPairSyncTest {
                     new SqlSyncHarness.Side("b", b, table(mode), mapping)), conflicts, List.of("id"), settle)) {
 
                 h.syncUntilQuiet();
-                assertThat(rows(a)).as("initial sync, A").isEqualTo(rows(b)).hasSize(4);
+                assertThat(rows(a)).as("initial sync, A").isEqualTo(rows(b)).hasSize(5);
+                assertThat(rows(b).get(7L).getFirst()).isEqualTo("linus@a.example");
+                List<AuditEntry> initial = h.store.inTransaction(tx -> tx.audit(0, Integer.MAX_VALUE));
+                assertThat(initial).anySatisfy(e -> {
+                    assertThat(e.action()).isEqualTo("conflict");
+                    assertThat(e.detail()).contains("linus@b.example");
+                });
 
                 // Inserts on both sides.
                 a.exec("INSERT INTO customer (id, email, name, phone) VALUES (5, 'barbara@example.com', 'Barbara', '555')");
