@@ -99,7 +99,7 @@ final class Resolver {
         if (id == null && image != null) id = matchExisting(tx, endpoint, image);
         if (id == null) {
             if (image == null) return false; // a delete of a row the engine never knew
-            id = RecordId.random(options.random());
+            id = RecordId.ordered(options.clock().millis(), options.random());
         }
         if (state == null) state = tx.loadRecord(sync.name(), id).orElse(RecordState.fresh(id));
         Shadow shadow = state.shadow(endpoint);

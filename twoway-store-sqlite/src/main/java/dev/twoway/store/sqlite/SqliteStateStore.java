@@ -70,6 +70,9 @@ public final class SqliteStateStore implements StateStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(durability == Durability.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(10_000);
+        // 64 MiB of page cache (the default is 2 MiB): record states are read back by delivery right after capture
+        // wrote them; with a small cache most of those reads go to the file.
+        config.setCacheSize(-65_536);
         try {
             // Autocommit stays on and transactions are opened by hand: with autocommit off, the driver opens the
             // next transaction right after each commit, so the file would stay write-locked between transactions
