@@ -47,14 +47,14 @@ import java.util.stream.Stream;
  *       batch ({@code rewriteBatchedStatements=true}).</li>
  *   <li><b>initial</b>: a two-way sync (trigger capture on both sides, shared key {@code id}, last writer wins)
  *       copies the N rows into the empty MariaDB table {@code bench}: snapshot capture of PostgreSQL, resolve,
- *       delivery to MariaDB, then capture of MariaDB's log of twoway's own writes (echoes), until quiet.</li>
+ *       delivery to MariaDB, then a capture of MariaDB (whose triggers log none of twoway's own writes), until quiet.</li>
  *   <li><b>incremental</b>: one {@code UPDATE bench SET qty = qty + 1} in PostgreSQL changes every row; timed from
  *       its commit until twoway has brought every change to MariaDB (the trigger log is captured, resolved and
  *       delivered).</li>
  * </ol>
  * The engine is driven by hand in rounds (capture each endpoint until caught up, then deliver each endpoint until
  * nothing is due) until a round resolves nothing and has nothing due. "seconds" is the time until the last write
- * reached MariaDB; "settled" adds the capture of the echoes that follows it. After each phase the MariaDB table is
+ * reached MariaDB; "settled" adds the rounds that follow it until nothing moves. After each phase the MariaDB table is
  * compared with PostgreSQL (row count and aggregates over every column); a mismatch prints a {@code FAILED} line
  * and makes the exit status 1. The table is also written to {@code twoway-bench/target/sql-sync-benchmark.csv}.
  *
@@ -465,8 +465,7 @@ public final class SqlSyncBenchmark {
             System.out.printf("%-42s %,10d %10.2f %,12.0f %12.3f %11.2f%n", r.phase(), r.rows(), r.seconds(), r.rowsPerSecond(),
                     r.rowsPerSecond() / base, r.settledSeconds());
         }
-        System.out.println("seconds: until the last row reached MariaDB; settled s: until twoway was quiet again "
-                + "(includes capturing MariaDB's log of twoway's own writes)");
+        System.out.println("seconds: until the last row reached MariaDB; settled s: until a whole round of twoway moved nothing");
     }
 
     private static void writeCsv(List<Result> results) throws IOException {
