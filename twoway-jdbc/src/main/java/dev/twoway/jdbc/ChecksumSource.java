@@ -11,20 +11,15 @@ import dev.twoway.spi.ChangeSource;
 import dev.twoway.spi.SystemUnavailableException;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,31 +40,12 @@ final class ChecksumSource implements ChangeSource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TableAccess t;
-    private final Path file;
+    private final KeyStore store;
     private Connection conn;
-    private Connection store;
 
     ChecksumSource(TableAccess table, Path file) {
         this.t = table;
-        this.file = file;
-    }
-
-    private Connection store() throws SQLException {
-        if (store == null) {
-            try {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            } catch (java.io.IOException e) {
-                throw new SqlConfigException("cannot create the directory of the checksum file " + file + ": " + e.getMessage(), e);
-            }
-            store = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = store.createStatement()) {
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL");
-                s.execute("CREATE TABLE IF NOT EXISTS hashes (key TEXT PRIMARY KEY, hash BLOB NOT NULL) WITHOUT ROWID");
-                s.execute("CREATE TABLE IF NOT EXISTS staged (batch INTEGER NOT NULL, key TEXT NOT NULL, hash BLOB, PRIMARY KEY (batch, key))");
-            }
-        }
-        return store;
+        this.store = new KeyStore(file);
     }
 
     private Connection connection() {
@@ -84,7 +60,7 @@ final class ChecksumSource implements ChangeSource {
             JsonNode pos = afterPosition == null ? null : JSON.readTree(afterPosition);
             long batch = pos == null ? 0 : pos.get("batch").asLong();
             long pass = pos == null ? 1 : pos.get("pass").asLong();
-            settle(batch);
+            store.settle(batch);
             Connection c = connection();
             c.setAutoCommit(true);
             String phase = pos == null ? "scan" : pos.get("m").asText();
@@ -99,65 +75,36 @@ final class ChecksumSource implements ChangeSource {
         }
     }
 
-    /** The engine committed every batch up to {@code committed}: their hashes become the stored ones; later ones are void. */
-    private void settle(long committed) throws SQLException {
-        Connection s = store();
-        s.setAutoCommit(false);
-        try (PreparedStatement up = s.prepareStatement("INSERT INTO hashes (key, hash) SELECT key, hash FROM staged WHERE batch <= ? AND hash IS NOT NULL"
-                + " ORDER BY batch ON CONFLICT (key) DO UPDATE SET hash = excluded.hash");
-             PreparedStatement del = s.prepareStatement("DELETE FROM hashes WHERE key IN (SELECT key FROM staged WHERE batch <= ? AND hash IS NULL)");
-             PreparedStatement clear = s.prepareStatement("DELETE FROM staged")) {
-            up.setLong(1, committed);
-            up.executeUpdate();
-            del.setLong(1, committed);
-            del.executeUpdate();
-            clear.executeUpdate();
-            s.commit();
-        } catch (SQLException e) {
-            s.rollback();
-            throw e;
-        } finally {
-            s.setAutoCommit(true);
-        }
-    }
-
     private ChangeBatch scan(Connection c, long pass, long batch, NativeKey after, int limit) throws SQLException {
         Instant now = t.dialect.now(c);
         List<TableAccess.Image> page = t.page(c, after, limit);
-        Map<String, byte[]> stored = storedHashes(page.stream().map(i -> i.key().value()).toList());
+        Map<String, byte[]> stored = store.hashes(page.stream().map(i -> i.key().value()).toList());
         List<Change> changes = new ArrayList<>();
-        List<Object[]> staged = new ArrayList<>();
+        Map<String, byte[]> staged = new LinkedHashMap<>();
         for (TableAccess.Image img : page) {
             byte[] h = hash(img);
             if (!Arrays.equals(h, stored.get(img.key().value()))) {
                 changes.add(Change.upsert(img.key(), img.row(), now, img.externalId()));
-                staged.add(new Object[]{img.key().value(), h});
+                staged.put(img.key().value(), h);
             }
         }
-        stage(batch, staged);
+        store.stage(batch, staged);
         ObjectNode next = position(pass, batch, page.size() < limit ? "gone" : "scan", page.size() < limit ? null : page.getLast().key());
         return new ChangeBatch(changes, next.toString(), false);
     }
 
     private ChangeBatch gone(Connection c, long pass, long batch, NativeKey after, int limit) throws SQLException {
         Instant now = t.dialect.now(c);
-        List<String> keys = new ArrayList<>();
-        try (PreparedStatement ps = store().prepareStatement("SELECT key FROM hashes WHERE ? IS NULL OR key > ? ORDER BY key LIMIT " + limit)) {
-            ps.setString(1, after == null ? null : after.value());
-            ps.setString(2, after == null ? null : after.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) keys.add(rs.getString(1));
-            }
-        }
+        List<String> keys = store.keysAfter(after == null ? null : after.value(), limit);
         Map<NativeKey, TableAccess.Image> present = t.readByKeys(c, keys.stream().map(NativeKey::new).toList());
         List<Change> changes = new ArrayList<>();
-        List<Object[]> staged = new ArrayList<>();
+        Map<String, byte[]> staged = new LinkedHashMap<>();
         for (String k : keys) {
             if (present.containsKey(new NativeKey(k))) continue;
             changes.add(Change.delete(new NativeKey(k), now));
-            staged.add(new Object[]{k, null});
+            staged.put(k, null);
         }
-        stage(batch, staged);
+        store.stage(batch, staged);
         boolean done = keys.size() < limit;
         ObjectNode next = done ? position(pass + 1, batch, "scan", null) : position(pass, batch, "gone", new NativeKey(keys.getLast()));
         return new ChangeBatch(changes, next.toString(), done);
@@ -169,42 +116,6 @@ final class ChecksumSource implements ChangeSource {
         if (after == null) n.putNull("after");
         else n.put("after", after.value());
         return n;
-    }
-
-    private Map<String, byte[]> storedHashes(List<String> keys) throws SQLException {
-        Map<String, byte[]> out = new HashMap<>();
-        for (int from = 0; from < keys.size(); from += 500) {
-            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 500));
-            String sql = "SELECT key, hash FROM hashes WHERE key IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
-            try (PreparedStatement ps = store().prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), rs.getBytes(2));
-                }
-            }
-        }
-        return out;
-    }
-
-    private void stage(long batch, List<Object[]> rows) throws SQLException {
-        if (rows.isEmpty()) return;
-        Connection s = store();
-        s.setAutoCommit(false);
-        try (PreparedStatement ps = s.prepareStatement("INSERT OR REPLACE INTO staged (batch, key, hash) VALUES (?, ?, ?)")) {
-            for (Object[] r : rows) {
-                ps.setLong(1, batch);
-                ps.setString(2, (String) r[0]);
-                ps.setBytes(3, (byte[]) r[1]);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-            s.commit();
-        } catch (SQLException e) {
-            s.rollback();
-            throw e;
-        } finally {
-            s.setAutoCommit(true);
-        }
     }
 
     /** SHA-256 of the row's canonical JSON (and external id): equal values hash equally whatever the driver returned. */
@@ -232,14 +143,7 @@ final class ChecksumSource implements ChangeSource {
     @Override
     public void close() {
         closeSource();
-        if (store != null) {
-            try {
-                store.close();
-            } catch (SQLException ignored) {
-                // nothing left to release
-            }
-            store = null;
-        }
+        store.close();
     }
 
 }

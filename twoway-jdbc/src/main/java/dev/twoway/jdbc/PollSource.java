@@ -17,7 +17,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Poll capture: reads rows whose modification column ({@code updated_at}) moved past a watermark, in
@@ -31,8 +33,10 @@ import java.util.List;
  * use trigger capture for such tables.
  *
  * <h2>Deletes</h2>
- * A row whose soft-delete column is true is reported as deleted. Hard deletes are invisible to polling: pair it
- * with a soft-delete column, or use trigger or checksum capture.
+ * A row whose soft-delete column is true is reported as deleted. Hard deletes are invisible to polling itself; with
+ * {@link TableConfig#deleteScan()} set, the source keeps every key it reported in a file of twoway's and, that
+ * often, checks them against the table in pages ({@code IN} lists, so memory stays bounded) and reports the
+ * missing ones as deleted. Without either, use trigger or checksum capture for tables whose rows are deleted.
  */
 final class PollSource implements ChangeSource {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,10 +44,13 @@ final class PollSource implements ChangeSource {
     private final TableAccess t;
     private final Column updatedAt;
     private final Column softDelete;
+    private final KeyStore keys;
     private Connection conn;
 
-    PollSource(TableAccess table) {
+    /** @param keyFile where the keys for delete scans are kept; unused without {@link TableConfig#deleteScan()} */
+    PollSource(TableAccess table, java.nio.file.Path keyFile) {
         this.t = table;
+        this.keys = table.config.deleteScan() == null ? null : new KeyStore(keyFile);
         this.updatedAt = table.table.require(table.config.updatedAt());
         this.softDelete = table.config.softDelete() == null ? null : table.table.require(table.config.softDelete());
     }
@@ -60,8 +67,29 @@ final class PollSource implements ChangeSource {
             JsonNode pos = afterPosition == null ? null : JSON.readTree(afterPosition);
             Connection c = connection();
             c.setAutoCommit(true);
-            if (pos == null || "snap".equals(pos.path("m").asText())) return snapshot(c, pos, limit);
-            return incremental(c, pos, limit);
+            long batch = pos == null ? 0 : pos.path("batch").asLong(0);
+            if (keys != null) keys.settle(batch);
+            ChangeBatch out;
+            boolean scanning = keys != null && pos != null && pos.has("scan");
+            if (pos == null || "snap".equals(pos.path("m").asText())) out = snapshot(c, pos, limit);
+            else if (scanning) out = scanForDeletes(c, pos, limit, batch + 1);
+            else out = incremental(c, pos, limit);
+            if (keys == null) return out;
+            // Remember the keys reported (and forget deleted ones) once the engine commits this batch.
+            Map<String, byte[]> staged = new LinkedHashMap<>();
+            for (Change ch : out.changes()) staged.put(ch.key().value(), ch.isDelete() ? null : KeyStore.NO_HASH);
+            keys.stage(batch + 1, staged);
+            ObjectNode next = (ObjectNode) JSON.readTree(out.position());
+            next.put("batch", batch + 1);
+            if (!next.has("scanAt")) next.put("scanAt", pos != null && pos.has("scanAt") ? pos.get("scanAt").asLong()
+                    : System.currentTimeMillis() + t.config.deleteScan().toMillis());
+            boolean scanDue = !scanning && "poll".equals(next.path("m").asText()) && out.caughtUp()
+                    && System.currentTimeMillis() >= next.get("scanAt").asLong();
+            if (scanDue) {
+                next.putNull("scan"); // the next poll starts a delete scan from the first key
+                return new ChangeBatch(out.changes(), next.toString(), false);
+            }
+            return new ChangeBatch(out.changes(), next.toString(), out.caughtUp());
         } catch (SQLException e) {
             RuntimeException r = t.db.translate("polling " + t.table.label(), e);
             if (r instanceof SystemUnavailableException) close();
@@ -89,6 +117,24 @@ final class PollSource implements ChangeSource {
             next.set("since", since);
             next.put("after", page.getLast().key().value());
         }
+        return new ChangeBatch(changes, next.toString(), false);
+    }
+
+    /** One page of the delete scan: stored keys no longer in the table are reported as deleted. */
+    private ChangeBatch scanForDeletes(Connection c, JsonNode pos, int limit, long batch) throws SQLException {
+        Instant now = t.dialect.now(c);
+        String after = pos.get("scan").isNull() ? null : pos.get("scan").asText();
+        List<String> page = keys.keysAfter(after, limit);
+        Map<NativeKey, TableAccess.Image> present = t.readByKeys(c, page.stream().map(NativeKey::new).toList());
+        List<Change> changes = new ArrayList<>();
+        for (String k : page) if (!present.containsKey(new NativeKey(k))) changes.add(Change.delete(new NativeKey(k), now));
+        ObjectNode next = pos.deepCopy();
+        if (page.size() < limit) {
+            next.remove("scan");
+            next.put("scanAt", System.currentTimeMillis() + t.config.deleteScan().toMillis());
+            return new ChangeBatch(changes, next.toString(), true);
+        }
+        next.put("scan", page.getLast());
         return new ChangeBatch(changes, next.toString(), false);
     }
 
@@ -121,7 +167,7 @@ final class PollSource implements ChangeSource {
         }
         List<Change> changes = new ArrayList<>(rows.size());
         for (TableAccess.Image img : rows) changes.add(change(img, now));
-        ObjectNode next = JSON.createObjectNode();
+        ObjectNode next = pos.deepCopy();
         next.put("m", "poll");
         if (rows.isEmpty()) {
             next.set("ts", pos.get("ts"));
@@ -147,6 +193,7 @@ final class PollSource implements ChangeSource {
 
     @Override
     public void close() {
+        if (keys != null) keys.close();
         if (conn == null) return;
         try {
             conn.close();

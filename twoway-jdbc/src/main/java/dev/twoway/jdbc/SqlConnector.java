@@ -93,7 +93,7 @@ public final class SqlConnector implements Connector {
         TableAccess a = access(entity);
         return switch (a.config.capture()) {
             case TRIGGERS -> new TriggerSource(a, logSchema(), () -> installCapture(entity));
-            case POLL -> new PollSource(a);
+            case POLL -> new PollSource(a, workDir.resolve("keys-" + safe(db.system()) + "-" + safe(entity) + ".db"));
             case CHECKSUM -> new ChecksumSource(a, workDir.resolve("checksum-" + safe(db.system()) + "-" + safe(entity) + ".db"));
         };
     }

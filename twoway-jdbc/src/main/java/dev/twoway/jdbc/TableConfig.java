@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param archiveTable  where the {@code archive} delete policy copies rows before deleting them; {@code null}:
  *                      {@code <table>_archive}, created on first use
  * @param pageSize      rows per snapshot page, per change batch and per checksum range
+ * @param deleteScan    poll capture: how often to look for hard-deleted rows by checking every key twoway has seen
+ *                      (kept in a file of twoway's); {@code null}: never (deletes only through {@code softDelete})
  */
 public record TableConfig(String table, String schema, List<String> key, CaptureMode capture, String updatedAt,
-                          String softDelete, Duration overlap, String externalId, String archiveTable, int pageSize) {
+                          String softDelete, Duration overlap, String externalId, String archiveTable, int pageSize,
+                          Duration deleteScan) {
 
     public enum CaptureMode { TRIGGERS, POLL, CHECKSUM }
 
@@ -39,30 +42,35 @@ public record TableConfig(String table, String schema, List<String> key, Capture
     }
 
     public static TableConfig of(String table) {
-        return new TableConfig(table, null, List.of(), CaptureMode.TRIGGERS, null, null, null, null, null, 1000);
+        return new TableConfig(table, null, List.of(), CaptureMode.TRIGGERS, null, null, null, null, null, 1000, null);
     }
 
     public TableConfig withCapture(CaptureMode mode) {
-        return new TableConfig(table, schema, key, mode, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize);
+        return new TableConfig(table, schema, key, mode, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize, deleteScan);
     }
 
     public TableConfig withPoll(String updatedAtColumn, String softDeleteColumn, Duration overlapWindow) {
-        return new TableConfig(table, schema, key, CaptureMode.POLL, updatedAtColumn, softDeleteColumn, overlapWindow, externalId, archiveTable, pageSize);
+        return new TableConfig(table, schema, key, CaptureMode.POLL, updatedAtColumn, softDeleteColumn, overlapWindow, externalId, archiveTable, pageSize, deleteScan);
+    }
+
+    /** Poll capture: also find hard deletes by checking every known key this often. */
+    public TableConfig withDeleteScan(Duration every) {
+        return new TableConfig(table, schema, key, capture, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize, every);
     }
 
     public TableConfig withKey(List<String> columns) {
-        return new TableConfig(table, schema, columns, capture, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize);
+        return new TableConfig(table, schema, columns, capture, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize, deleteScan);
     }
 
     public TableConfig withSchema(String s) {
-        return new TableConfig(table, s, key, capture, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize);
+        return new TableConfig(table, s, key, capture, updatedAt, softDelete, overlap, externalId, archiveTable, pageSize, deleteScan);
     }
 
     public TableConfig withExternalId(String column) {
-        return new TableConfig(table, schema, key, capture, updatedAt, softDelete, overlap, column, archiveTable, pageSize);
+        return new TableConfig(table, schema, key, capture, updatedAt, softDelete, overlap, column, archiveTable, pageSize, deleteScan);
     }
 
     public TableConfig withPageSize(int rows) {
-        return new TableConfig(table, schema, key, capture, updatedAt, softDelete, overlap, externalId, archiveTable, rows);
+        return new TableConfig(table, schema, key, capture, updatedAt, softDelete, overlap, externalId, archiveTable, rows, deleteScan);
     }
 }
