@@ -17,7 +17,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -112,9 +111,11 @@ public final class ValueCodec {
                 case CHAR -> Value.str(raw.toString().stripTrailing());
                 default -> Value.str(raw instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : raw.toString());
             };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new SQLException("column \"" + col.name() + "\" (" + col.typeName() + ") holds '" + abbreviate(raw.toString())
-                    + "', which is not a " + col.kind().canonical().configName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // SQLite stores anything anywhere ('lots' in an INTEGER column). Pass the text on as it is: the field
+            // mapping, or the target's column check, refuses it for this record with the value in the message,
+            // and every other row keeps syncing.
+            return Value.str(raw instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : raw.toString());
         }
     }
 
@@ -140,10 +141,14 @@ public final class ValueCodec {
                     + s.value().codePointCount(0, s.value().length()) + ": '" + abbreviate(s.value()) + "' (widen the column, or shorten the value at its source)"
                     : value instanceof Value.Str s && s.value().indexOf('\0') >= 0 && !(dialect instanceof Dialect.Sqlite)
                     ? "column \"" + col.name() + "\" cannot hold the NUL character (" + dialect.name() + " text does not allow it)" : null;
-            case INTEGER -> value instanceof Value.Int i && ((col.min() != null && i.value() < col.min()) || (col.max() != null && i.value() > col.max()))
+            case INTEGER -> value instanceof Value.Str s && !s.value().matches("-?\\d{1,18}")
+                    ? "column \"" + col.name() + "\" (" + col.typeName() + ") holds integers; the value '" + abbreviate(s.value()) + "' is not one"
+                    : value instanceof Value.Int i && ((col.min() != null && i.value() < col.min()) || (col.max() != null && i.value() > col.max()))
                     ? "column \"" + col.name() + "\" (" + col.typeName() + ") holds " + col.min() + ".." + col.max() + "; the value is " + i.value()
                     + " (widen the column)" : null;
-            case DECIMAL -> value instanceof Value.Dec d ? decimalMisfit(col, d.value()) : null;
+            case DECIMAL -> value instanceof Value.Dec d ? decimalMisfit(col, d.value())
+                    : value instanceof Value.Str s && !s.value().matches("-?\\d+(\\.\\d+)?")
+                    ? "column \"" + col.name() + "\" (" + col.typeName() + ") holds numbers; the value '" + abbreviate(s.value()) + "' is not one" : null;
             case ENUM -> value instanceof Value.Str s && !col.enumValues().contains(s.value())
                     ? "column \"" + col.name() + "\" (" + col.typeName() + ") accepts " + col.enumValues() + "; the value is '" + abbreviate(s.value())
                     + "' (add the label to the enum, or map the value)" : null;

@@ -132,4 +132,22 @@ class SqlSinkTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void sqliteTextInAnIntegerColumnIsOneDeadLetterNotAStuckStream() throws Exception {
+        try (TestDatabase lite = TestDatabase.create(TestDatabase.Kind.SQLITE); TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES)) {
+            lite.exec("CREATE TABLE item (id INTEGER PRIMARY KEY, qty INTEGER)", "INSERT INTO item VALUES (1, 5), (2, 'lots'), (3, 7)");
+            pg.exec("CREATE TABLE item (id integer PRIMARY KEY, qty integer)");
+            var mapping = dev.twoway.mapping.EndpointMapping.identity(java.util.Set.of("id", "qty"));
+            try (SqlSyncHarness h = new SqlSyncHarness("items", List.of(
+                    new SqlSyncHarness.Side("lite", lite, TableConfig.of("item"), mapping),
+                    new SqlSyncHarness.Side("pg", pg, TableConfig.of("item"), mapping)),
+                    dev.twoway.merge.ConflictSettings.lastWriteWins(List.of("lite", "pg")), List.of("id"), java.time.Duration.ZERO)) {
+                h.syncUntilQuiet();
+                assertThat(NamingAndTypesSyncTest.query(pg, "SELECT string_agg(id || '=' || qty, ',' ORDER BY id) FROM item")).containsExactly("1=5,3=7");
+                List<dev.twoway.store.DeadLetter> letters = h.store.inTransaction(tx -> tx.deadLetters("items", 10));
+                assertThat(letters).singleElement().satisfies(l -> assertThat(l.error()).contains("'lots'").contains("qty"));
+            }
+        }
+    }
 }
