@@ -53,6 +53,21 @@ public final class TypeConversion {
     private TypeConversion() {
     }
 
+    /**
+     * Whether values can go both ways between a canonical type and a column type at all (by the table above);
+     * a config that maps a field onto a column where they cannot is refused before anything runs.
+     */
+    public static boolean convertible(ValueType canonical, ValueType column) {
+        if (canonical == column || canonical == ValueType.STRING || column == ValueType.STRING) return true;
+        return switch (canonical) {
+            case INTEGER -> column == ValueType.DECIMAL || column == ValueType.BOOLEAN;
+            case DECIMAL, BOOLEAN -> column == ValueType.INTEGER;
+            case DATE -> column == ValueType.TIMESTAMP;
+            case TIMESTAMP -> column == ValueType.DATE;
+            default -> false;
+        };
+    }
+
     /** A canonical value as the native column holds it, within the column's limits. */
     public static Value toNative(Value canonical, ColumnType column, String record, String field) {
         Value v = convert(canonical, column.type(), column, record, field);

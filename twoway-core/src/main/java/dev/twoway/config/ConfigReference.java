@@ -1,0 +1,146 @@
+package dev.twoway.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting of a twoway config: its section, name, what it takes, its default and what it does. The reader
+ * accepts exactly these keys (anything else is an "unknown key" problem with a suggestion), and
+ * docs/configuration.md holds {@link #markdown()} verbatim (a test keeps them equal), so the reference cannot drift
+ * from the code.
+ */
+public final class ConfigReference {
+
+    /** One setting. {@code required}: the section is incomplete without it. */
+    public record Key(String name, String takes, String defaultValue, boolean required, String description) {
+    }
+
+    /** A section: its path pattern ({@code syncs.<sync>.endpoints.<system>}), what it is, and its settings. */
+    public record Section(String path, String description, List<Key> keys) {
+        public Optional<Key> key(String name) {
+            return keys.stream().filter(k -> k.name().equals(name)).findFirst();
+        }
+
+        public List<String> names() {
+            return keys.stream().map(Key::name).toList();
+        }
+    }
+
+    private static Key req(String name, String takes, String description) {
+        return new Key(name, takes, null, true, description);
+    }
+
+    private static Key opt(String name, String takes, String defaultValue, String description) {
+        return new Key(name, takes, defaultValue, false, description);
+    }
+
+    public static final Section TOP = new Section("(top level)", "The file's top-level settings.", List.of(
+            opt("state", "directory", "./twoway-data",
+                    "Where the embedded state store lives (links, bases, outbox, conflicts, dead letters, audit trail). Relative to the config file."),
+            opt("engine", "section", null, "How the engine runs; see `engine`."),
+            req("systems", "section", "The connected systems by name; see `systems.<system>`."),
+            req("syncs", "section", "The syncs by name; see `syncs.<sync>`.")));
+
+    public static final Section ENGINE = new Section("engine", "Engine tuning; the defaults suit most deployments.", List.of(
+            opt("batch-size", "integer ≥ 1", "500", "Changes read per capture step and writes sent per delivery step."),
+            opt("max-attempts", "integer ≥ 1", "10", "Failed attempts of one write before it goes to dead letters."),
+            opt("poll-interval", "duration", "1s",
+                    "How long a realtime capture waits for a wake-up (PostgreSQL NOTIFY) before it looks again."),
+            opt("clock-check", "duration", "5m", "How often each system's clock offset is measured again (last-write-wins corrects for it).")));
+
+    public static final Section SYSTEM = new Section("systems.<system>", "One connected database. The name is how syncs refer to it.", List.of(
+            req("connector", "postgres | mariadb | mysql | sqlite", "The kind of system."),
+            opt("url", "JDBC URL", null, "postgres, mariadb, mysql: the JDBC URL, e.g. `jdbc:postgresql://db:5432/crm`. Never put a password in it; use `password`."),
+            opt("path", "file", null, "sqlite: the database file (relative to the config file); created if missing. Alternative to a `jdbc:sqlite:` url."),
+            opt("user", "text", null, "The database user."),
+            opt("password", "secret", null, "The password: write `${env:NAME}` or `${file:PATH}` so it stays out of the file. Never logged."),
+            opt("zone", "zone id", "UTC", "The zone of timestamps stored without a zone (MariaDB DATETIME, PostgreSQL timestamp).")));
+
+    public static final Section SYNC = new Section("syncs.<sync>", "One business object kept consistent across two or more endpoints.", List.of(
+            req("endpoints", "section", "The tables taking part, by system name; at least two. See `syncs.<sync>.endpoints.<system>`."),
+            req("fields", "section", "The canonical fields and their columns per system. See `syncs.<sync>.fields.<field>`."),
+            opt("capture", "triggers | poll | checksum", "triggers", "How changes are found, for every endpoint that does not set its own."),
+            opt("schedule", "realtime | every <n>s/m/h/d | cron", "realtime",
+                    "When the sync runs: continuously (capture wakes the engine), at a fixed interval (`every 5m`), or on a 5-field cron expression (`*/15 * * * *`)."),
+            opt("match", "list of fields", "[]", "Fields identifying the same record in different systems before twoway linked them (initial sync). Same as `match: true` on a field."),
+            opt("conflicts", "section", "last-write-wins", "How a field changed in two systems is decided. See `syncs.<sync>.conflicts`."),
+            opt("deletes", "propagate | soft | archive | confirm | ignore | section", "propagate",
+                    "What a delete in one system does to the others. See `syncs.<sync>.deletes`."),
+            opt("validate", "list", "[]", "Rules every record must pass when it is read from a system; a record that breaks one goes to dead letters. See `syncs.<sync>.validate[]`.")));
+
+    public static final Section ENDPOINT = new Section("syncs.<sync>.endpoints.<system>", "One table of one system in this sync.", List.of(
+            req("table", "name", "The table, spelled as the database spells it."),
+            opt("schema", "name", "the connection's", "PostgreSQL schema or MariaDB database holding the table."),
+            opt("key", "column or list", "the primary key", "The columns identifying a row."),
+            opt("direction", "both | source | target", "both", "`source`: read only, never written. `target`: written, never captured."),
+            opt("capture", "triggers | poll | checksum", "the sync's", "How this table's changes are found."),
+            opt("updated-at", "column", null, "poll: the column holding each row's last modification time (required for poll)."),
+            opt("soft-delete", "column", null, "poll: a boolean column that is true once a row counts as deleted."),
+            opt("overlap", "duration", "2s", "poll: how long a transaction may take to commit; rows are re-read for this long so late commits are not missed."),
+            opt("delete-scan", "duration", null, "poll: how often to look for hard-deleted rows by checking every key twoway has seen."),
+            opt("external-id", "column", null, "A text column where twoway stores its record id in rows it inserts (find-or-create after a crash)."),
+            opt("archive-table", "name", "<table>_archive", "Where the `archive` delete policy copies rows before deleting them."),
+            opt("page-size", "integer ≥ 1", "1000", "Rows per snapshot page, change batch and checksum range."),
+            opt("filter", "expression", null, "Records for which this is false are not created in this table, e.g. `record.status == 'active'`."),
+            opt("references", "section", null, "Foreign keys: `column: <sync>` — the column holds the key of a record of that sync, translated between systems.")));
+
+    public static final Section FIELD = new Section("syncs.<sync>.fields.<field>",
+            "One canonical field. Besides the settings below, each key naming an endpoint's system gives that system's column: "
+                    + "`email: { crm: email, erp: Email }`, or a section (see `syncs.<sync>.fields.<field>.<system>`).", List.of(
+            opt("type", "string | integer | decimal | boolean | date | timestamp | json | bytes", "the first mapped column's",
+                    "The canonical type; columns of other types are converted losslessly or the record is refused."),
+            opt("match", "true | false", "false", "Use this field to recognise the same record in different systems.")));
+
+    public static final Section COLUMN = new Section("syncs.<sync>.fields.<field>.<system>",
+            "How one system holds the field: a column name, or a section with `column` (and optional conversions), or a computed field with `from` and `to`.", List.of(
+            opt("column", "name", null, "The column."),
+            opt("values", "section", null, "One-to-one value map, canonical value → native value, e.g. `{ gold: 1, silver: 2 }`."),
+            opt("fallback", "value", null, "Canonical value for native values missing from `values`."),
+            opt("default", "value", null, "Used when the value is missing or null (both directions)."),
+            opt("format", "date pattern", "ISO-8601", "Dates and timestamps stored as text: a java.time pattern such as `dd.MM.yyyy`."),
+            opt("zone", "zone id", "UTC", "The zone of local date-times in this column."),
+            opt("true", "text", "true", "Booleans stored as text: the spelling of true."),
+            opt("false", "text", "false", "Booleans stored as text: the spelling of false."),
+            opt("bytes", "base64 | hex | utf8", "base64", "Bytes stored as text: the encoding."),
+            opt("from", "expression", null, "Computed field: the canonical value from the row, e.g. `row.first_name + ' ' + row.last_name`."),
+            opt("to", "section", null, "Computed field: per column, its value from the record, e.g. `first_name: record.name.split(' ')[0]`.")));
+
+    public static final Section CONFLICTS = new Section("syncs.<sync>.conflicts",
+            "A policy is `last-write-wins`, `priority`, `manual`, `{ owner: <system> }`, `{ priority: [<system>, …] }` or `{ rule: <expression> }`.", List.of(
+            opt("default", "policy", "last-write-wins", "The policy for fields without their own."),
+            opt("fields", "section", null, "Per-field policies: `phone: manual`, `price: { owner: erp }`."),
+            opt("priority", "list of systems", "endpoint order", "System order for `priority` and for last-write-wins ties."),
+            opt("delete-vs-update", "delete-wins | update-wins | manual", "delete-wins", "A delete in one system meeting an update in another."),
+            opt("skew-window", "duration", "1s", "Edits closer than this (plus measured clock uncertainty) are a last-write-wins tie, decided by priority and flagged.")));
+
+    public static final Section DELETES = new Section("syncs.<sync>.deletes",
+            "Either one word (`propagate`, `archive`, `confirm`, `ignore`) or a section for `soft`.", List.of(
+            req("policy", "propagate | soft | archive | confirm | ignore", "What a delete does to the other systems."),
+            opt("field", "field", null, "soft: the canonical field to set instead of deleting."),
+            opt("value", "value", null, "soft: the value to set, e.g. `false`.")));
+
+    public static final Section RULE = new Section("syncs.<sync>.validate[]", "A validation rule.", List.of(
+            req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
+            opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
+
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+
+    private ConfigReference() {
+    }
+
+    /** The reference as Markdown tables, one per section. */
+    public static String markdown() {
+        StringBuilder b = new StringBuilder();
+        for (Section s : ALL) {
+            b.append("### `").append(s.path()).append("`\n\n").append(s.description()).append("\n\n");
+            b.append("| key | takes | default | what it does |\n|---|---|---|---|\n");
+            for (Key k : s.keys()) {
+                b.append("| `").append(k.name()).append("` | ").append(k.takes().replace("|", "\\|")).append(" | ")
+                        .append(k.required() ? "**required**" : k.defaultValue() == null ? "—" : k.defaultValue().replace("|", "\\|"))
+                        .append(" | ").append(k.description().replace("|", "\\|")).append(" |\n");
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+}
