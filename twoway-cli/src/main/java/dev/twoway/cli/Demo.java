@@ -2,165 +2,179 @@ package dev.twoway.cli;
 
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
-import dev.twoway.connector.memory.MemorySystem;
-import dev.twoway.connector.memory.MemoryTable;
-import dev.twoway.engine.Direction;
-import dev.twoway.engine.EndpointDefinition;
-import dev.twoway.engine.EngineOptions;
-import dev.twoway.engine.SyncDefinition;
+import dev.twoway.config.ConfigReader;
+import dev.twoway.config.TwowayConfig;
 import dev.twoway.engine.SyncEngine;
-import dev.twoway.mapping.ColumnType;
-import dev.twoway.mapping.FieldMapping;
-import dev.twoway.mapping.FieldMappingSpec;
-import dev.twoway.model.ValueType;
-import dev.twoway.merge.ConflictSettings;
-import dev.twoway.model.NativeKey;
-import dev.twoway.model.Row;
-import dev.twoway.model.Value;
-import dev.twoway.store.StateStore;
-import dev.twoway.store.sqlite.SqliteStateStore;
+import dev.twoway.engine.SyncPass;
+import dev.twoway.store.ConflictRecord;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The demo: a CRM and an ERP that already share one customer, an initial sync, edits on both sides (one of them
- * a conflict), a delete, and the audit trail. It drives the engine step by step so the output is the same on
- * every run.
+ * The demo: two SQLite databases, a CRM and an ERP with different schemas, that already share one customer; a
+ * config file like a user would write; an initial sync, edits on both sides (one of them a conflict for a person to
+ * decide), a delete, and the audit trail. Everything goes through the same config reader, deployment and engine
+ * as {@code twoway run}; the files stay in the demo directory to look at afterwards.
  */
 final class Demo {
+    static final String CONFIG = """
+            # The demo's config: a CRM and an ERP that keep their customers in different shapes.
+            state: ./state
+            systems:
+              crm: { connector: sqlite, path: crm.db }
+              erp: { connector: sqlite, path: erp.db }
+            syncs:
+              customers:
+                capture: triggers
+                endpoints:
+                  crm: { table: contact }
+                  erp: { table: Customer }
+                fields:
+                  name:                     # one field in the ERP, two columns in the CRM
+                    crm:
+                      from: "row.first_name + ' ' + row.last_name"
+                      to: { first_name: "record.name.split(' ')[0]", last_name: "record.name.split(' ')[1]" }
+                    erp: FullName
+                  email: { crm: email, erp: Email, match: true }
+                  phone: { crm: phone, erp: Phone }
+                  tier:                     # text in the CRM, a number in the ERP
+                    type: string
+                    crm: tier
+                    erp: { column: TierCode, values: { gold: 1, silver: 2 } }
+                conflicts:
+                  default: last-write-wins
+                  priority: [crm, erp]
+                  fields: { phone: manual }   # a phone number changed on both sides waits for a person
+                deletes: propagate
+                validate:
+                  - rule: "record.email.contains('@')"
+                    message: "an email address needs an @"
+            """;
+
     private final Path dir;
     private final PrintStream out;
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-01T09:00:00Z"));
-    private final InstantSource clock = now::get;
 
     Demo(Path dir, PrintStream out) {
         this.dir = dir;
         this.out = out;
     }
 
-    void run() {
-        MemorySystem crm = new MemorySystem("crm", clock);
-        MemorySystem erp = new MemorySystem("erp", clock);
-        erp.setSkew(Duration.ofSeconds(-40)); // the ERP's clock is 40 s behind; the engine measures and corrects it
-        MemoryTable contacts = crm.table("contact");
-        MemoryTable customers = erp.table("customer");
+    void run() throws InterruptedException {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("twoway.yaml"), CONFIG);
+            createDatabases();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo files in " + dir + ": " + e.getMessage(), e);
+        }
+        TwowayConfig config = ConfigReader.read(dir.resolve("twoway.yaml"));
+        out.println("twoway demo: a CRM and an ERP (two SQLite databases) kept in sync both ways");
+        out.println("files: " + dir.resolve("twoway.yaml") + ", crm.db, erp.db, state/");
+        out.println("The CRM's contact table has first_name, last_name, email, phone, tier ('gold'/'silver');");
+        out.println("the ERP's Customer table has FullName, Email, Phone, TierCode (1 = gold, 2 = silver) and CreditLimit (ERP only).");
+        try (Deployment d = new Deployment(config)) {
+            SyncEngine engine = d.engine("customers");
 
-        // The CRM: snake_case, first and last name apart, tier as text.
-        NativeKey ada = contacts.insert(Row.of("first_name", "Ada", "last_name", "Lovelace", "email", "ada@example.com", "phone", "+44 20 1111", "tier", "gold"));
-        NativeKey alan = contacts.insert(Row.of("first_name", "Alan", "last_name", "Turing", "email", "alan@example.com", "phone", "+44 20 2222", "tier", "silver"));
-        contacts.insert(Row.of("first_name", "Grace", "last_name", "Hopper", "email", "grace@example.com", "phone", "+1 212 3333", "tier", "gold"));
-        // The ERP: PascalCase, one full name, tier as a number.
-        customers.insert(Row.of("FullName", "Ada Lovelace", "Email", "ada@example.com", "Phone", "+44 20 1111", "TierCode", 1L));
-        customers.insert(Row.of("FullName", "Edsger Dijkstra", "Email", "edsger@example.com", "Phone", "+31 20 4444", "TierCode", 2L));
-
-        Map<String, ValueType> fields = Map.of("name", ValueType.STRING, "email", ValueType.STRING, "phone", ValueType.STRING, "tier", ValueType.STRING);
-        ColumnType text = ColumnType.of(ValueType.STRING).withMaxLength(100);
-        FieldMapping crmMapping = FieldMapping.build("crm", fields, List.of(
-                new FieldMappingSpec.Computed("name", "row.first_name + ' ' + row.last_name",
-                        Map.of("first_name", "record.name.split(' ')[0]", "last_name", "record.name.split(' ')[1]"),
-                        Map.of("first_name", text, "last_name", text)),
-                FieldMappingSpec.Direct.of("email", "email", text),
-                FieldMappingSpec.Direct.of("phone", "phone", text),
-                FieldMappingSpec.Direct.of("tier", "tier", text)));
-        FieldMapping erpMapping = FieldMapping.build("erp", fields, List.of(
-                FieldMappingSpec.Direct.of("name", "FullName", text),
-                FieldMappingSpec.Direct.of("email", "Email", text),
-                FieldMappingSpec.Direct.of("phone", "Phone", text),
-                new FieldMappingSpec.Direct("tier", "TierCode", ColumnType.of(ValueType.INTEGER).withRange(0, 9),
-                        Map.of("gold", "1", "silver", "2"), null, null)));
-        SyncDefinition sync = new SyncDefinition("customers", List.of(
-                new EndpointDefinition("crm", "contact", Direction.BOTH, crmMapping, null),
-                new EndpointDefinition("erp", "customer", Direction.BOTH, erpMapping, null)),
-                ConflictSettings.lastWriteWins(List.of("crm", "erp")), List.of("email"));
-
-        Path storeFile = dir.resolve("state.db");
-        out.println("twoway demo: a CRM and an ERP kept in sync both ways");
-        out.println("state store: " + storeFile);
-        try (StateStore store = SqliteStateStore.open(storeFile)) {
-            SyncEngine engine = new SyncEngine(sync, Map.of(
-                    "crm", new SyncEngine.EndpointIo(crm.source("contact"), crm.sink("contact")),
-                    "erp", new SyncEngine.EndpointIo(erp.source("customer"), erp.sink("customer"))),
-                    store, EngineOptions.defaults().withClock(clock));
-            engine.measureClock("crm", crm::currentTime);
-            engine.measureClock("erp", erp::currentTime);
-
-            out.println("The CRM's contact table has first_name, last_name, email, phone, tier ('gold'/'silver');");
-            out.println("the ERP's customer table has FullName, Email, Phone, TierCode (1 = gold, 2 = silver).");
             step("1. Initial sync: the CRM has 3 contacts, the ERP 2 customers; Ada is in both (matched by email)");
-            syncUntilQuiet(engine);
-            tables(contacts, customers);
+            pass(engine);
+            tables();
 
             step("2. A sales rep changes Alan's phone in the CRM");
-            contacts.update(alan, Row.of("phone", "+44 20 9999"));
-            syncUntilQuiet(engine);
-            tables(contacts, customers);
+            crm("UPDATE contact SET phone = '+44 20 9999' WHERE email = 'alan@example.com'");
+            pass(engine);
+            tables();
 
             step("3. At the same time: the CRM renames Ada, the ERP moves her to the silver tier (different fields: both kept)");
-            contacts.update(ada, Row.of("last_name", "King"));
-            customers.update(keyOf(customers, "ada@example.com"), Row.of("TierCode", 2L));
-            syncUntilQuiet(engine);
-            tables(contacts, customers);
+            crm("UPDATE contact SET last_name = 'King' WHERE email = 'ada@example.com'");
+            erp("UPDATE Customer SET TierCode = 2 WHERE Email = 'ada@example.com'");
+            pass(engine);
+            tables();
 
-            step("4. Conflict: both change Ada's phone; the ERP's edit is 5 s later (its clock reads 35 s earlier)");
-            contacts.update(ada, Row.of("phone", "+44 20 5555"));
-            tick(Duration.ofSeconds(5));
-            customers.update(keyOf(customers, "ada@example.com"), Row.of("Phone", "+44 20 6666"));
-            syncUntilQuiet(engine);
-            tables(contacts, customers);
+            step("4. Conflict: both change Ada's phone; the phone policy is manual, so it waits for a person");
+            crm("UPDATE contact SET phone = '+44 20 5555' WHERE email = 'ada@example.com'");
+            erp("UPDATE Customer SET Phone = '+44 20 6666' WHERE Email = 'ada@example.com'");
+            pass(engine);
+            tables();
+            List<ConflictRecord> open = engine.openConflicts();
+            for (ConflictRecord c : open) {
+                out.printf("  open conflict %d on field '%s': %s%n", c.id(), c.field(), ConflictsCommand.candidates(c).path("versions").properties().stream()
+                        .map(e -> e.getKey() + " says " + ConflictsCommand.display(e.getValue())).toList());
+            }
+            out.println("  a person decides (twoway conflicts resolve " + open.getFirst().id() + " --take erp --comment \"customer confirmed\"):");
+            out.println("  " + Operations.execute(d, Operations.resolve(open.getFirst().id(), "erp", null, false, false, "demo-user", "customer confirmed")));
+            pass(engine);
+            tables();
 
-            step("5. Grace is deleted in the CRM: the delete propagates to the ERP");
-            contacts.delete(keyOf(contacts, "grace@example.com"));
-            syncUntilQuiet(engine);
-            tables(contacts, customers);
+            step("5. Grace is deleted in the ERP: the delete propagates to the CRM; a contact without an @ is refused");
+            erp("DELETE FROM Customer WHERE Email = 'grace@example.com'");
+            crm("INSERT INTO contact (first_name, last_name, email, phone, tier) VALUES ('Bad', 'Row', 'not-an-email', '0', 'gold')");
+            pass(engine);
+            tables();
+            d.store().inTransaction(tx -> tx.deadLetters("customers", 10)).forEach(l -> out.println("  dead letter " + l.id() + ": " + l.error()));
 
             step("6. The audit trail: every change, write and decision, hash-chained");
-            List<AuditEntry> trail = store.inTransaction(tx -> tx.audit(0, Integer.MAX_VALUE));
+            List<AuditEntry> trail = d.store().inTransaction(tx -> tx.audit(0, Integer.MAX_VALUE));
             for (AuditEntry e : trail) {
                 if (e.action().startsWith("write:") || e.action().equals("agreed")) continue;
-                out.printf("  #%-3d %-9s %-4s %s%n", e.seq(), e.action(), e.system(), summarize(e.detail()));
+                out.printf("  #%-3d %-16s %-7s %-16s %s%n", e.seq(), e.action(), e.system() == null ? "-" : e.system(), e.actor(), summarize(e.detail()));
             }
             long writes = trail.stream().filter(e -> e.action().startsWith("write:")).count();
-            out.printf("  (+ %d audited writes to the two systems, not shown)%n", writes);
+            out.printf("  (+ %d audited writes to the two databases, not shown; twoway audit export -c %s lists everything)%n", writes, dir.resolve("twoway.yaml"));
             AuditChain.Verification v = AuditChain.verify(trail);
             out.println("  chain: " + (v.intact() ? "intact, " + v.checked() + " entries verified" : "BROKEN at " + v.firstBreak().get()));
             SyncEngine.SyncStatus status = engine.status();
-            out.printf("%nstatus: %d queued writes, %d open conflicts, %d dead letters%n",
-                    status.endpoints().stream().mapToLong(SyncEngine.EndpointStatus::queued).sum(), status.openConflicts(), status.deadLetters());
+            out.printf("%nstatus: %d queued writes, %d open conflicts, %d dead letters%n", RunCommand.queued(status), status.openConflicts(), status.deadLetters());
+            out.println("Try it yourself: edit " + dir.resolve("crm.db") + " with sqlite3, then twoway sync --once -c " + dir.resolve("twoway.yaml"));
         }
     }
 
-    private void syncUntilQuiet(SyncEngine engine) {
-        for (int round = 0; round < 20; round++) {
-            int moved = 0;
-            for (String e : List.of("crm", "erp")) {
-                SyncEngine.CaptureReport r;
-                do {
-                    r = engine.captureOnce(e);
-                    moved += r.resolved();
-                } while (!r.caughtUp() || r.changes() > 0);
-            }
-            for (String e : List.of("crm", "erp")) moved += engine.deliverOnce(e).due();
-            tick(Duration.ofSeconds(1));
-            if (moved == 0) return;
+    private void createDatabases() {
+        exec("crm.db", """
+                CREATE TABLE contact (contact_id INTEGER PRIMARY KEY AUTOINCREMENT, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+                  email TEXT NOT NULL UNIQUE, phone TEXT, tier TEXT);
+                INSERT INTO contact (first_name, last_name, email, phone, tier) VALUES
+                  ('Ada', 'Lovelace', 'ada@example.com', '+44 20 1111', 'gold'),
+                  ('Alan', 'Turing', 'alan@example.com', '+44 20 2222', 'silver'),
+                  ('Grace', 'Hopper', 'grace@example.com', '+1 212 3333', 'gold')""");
+        exec("erp.db", """
+                CREATE TABLE Customer (CustomerId INTEGER PRIMARY KEY AUTOINCREMENT, FullName VARCHAR(100) NOT NULL, Email VARCHAR(100) NOT NULL UNIQUE,
+                  Phone VARCHAR(30), TierCode INTEGER, CreditLimit NUMERIC(10,2) DEFAULT 1000);
+                INSERT INTO Customer (CustomerId, FullName, Email, Phone, TierCode) VALUES
+                  (100, 'Ada Lovelace', 'ada@example.com', '+44 20 1111', 1),
+                  (101, 'Edsger Dijkstra', 'edsger@example.com', '+31 20 4444', 2)""");
+    }
+
+    private void crm(String sql) {
+        exec("crm.db", sql);
+    }
+
+    private void erp(String sql) {
+        exec("erp.db", sql);
+    }
+
+    private void exec(String db, String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(db)); Statement s = c.createStatement()) {
+            for (String stmt : sql.split(";")) if (!stmt.isBlank()) s.execute(stmt);
+        } catch (SQLException e) {
+            throw new IllegalStateException("demo database " + db + ": " + e.getMessage(), e);
         }
-        throw new IllegalStateException("demo did not settle");
     }
 
-    private void tick(Duration d) {
-        now.updateAndGet(t -> t.plus(d));
-    }
-
-    private static NativeKey keyOf(MemoryTable table, String email) {
-        return table.snapshot().entrySet().stream()
-                .filter(e -> e.getValue().get("email").equals(Value.str(email)) || e.getValue().get("Email").equals(Value.str(email)))
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    private void pass(SyncEngine engine) throws InterruptedException {
+        SyncPass.Report r = SyncPass.run(engine, Duration.ofSeconds(5), SyncPass.Progress.NONE);
+        out.printf("  (sync pass: %d changes read, %d writes applied)%n", r.changes(), r.applied());
     }
 
     private void step(String title) {
@@ -168,21 +182,32 @@ final class Demo {
         out.println(title);
     }
 
-    private void tables(MemoryTable crm, MemoryTable erp) {
-        out.printf("  %-43s | %s%n", "CRM contact (first_name last_name phone tier)", "ERP customer (FullName Phone TierCode)");
-        var left = List.copyOf(crm.snapshot().values());
-        var right = List.copyOf(erp.snapshot().values());
+    private void tables() {
+        List<String> left = rows("crm.db", "SELECT first_name, last_name, phone, tier FROM contact ORDER BY email", "%-8s %-9s %-12s %-6s");
+        List<String> right = rows("erp.db", "SELECT FullName, Phone, TierCode FROM Customer ORDER BY Email", "%-16s %-12s %s");
+        out.printf("  %-38s | %s%n", "CRM contact (first last phone tier)", "ERP Customer (FullName Phone TierCode)");
         for (int i = 0; i < Math.max(left.size(), right.size()); i++) {
-            String l = i < left.size() ? String.format("%-8s %-9s %-12s %-6s", left.get(i).get("first_name").display(),
-                    left.get(i).get("last_name").display(), left.get(i).get("phone").display(), left.get(i).get("tier").display()) : "";
-            String r = i < right.size() ? String.format("%-16s %-12s %s", right.get(i).get("FullName").display(),
-                    right.get(i).get("Phone").display(), right.get(i).get("TierCode").display()) : "";
-            out.printf("  %-43s | %s%n", l, r);
+            out.printf("  %-38s | %s%n", i < left.size() ? left.get(i) : "", i < right.size() ? right.get(i) : "");
         }
+    }
+
+    private List<String> rows(String db, String sql, String format) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(db)); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Object[] vals = new Object[n];
+                for (int i = 0; i < n; i++) vals[i] = rs.getString(i + 1);
+                out.add(String.format(format, vals));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("demo database " + db + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     private static String summarize(String detail) {
         String s = detail.replaceAll("\\{\"t\":\"[a-z]+\",\"v\":(\"[^\"]*\"|[^}]*)}", "$1");
-        return s.length() <= 150 ? s : s.substring(0, 147) + "...";
+        return s.length() <= 110 ? s : s.substring(0, 107) + "...";
     }
 }

@@ -4,26 +4,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Shows twoway at work, with nothing to install: two systems (a CRM and an ERP) that already",
-                "hold data, an initial sync that matches the records they share, edits on both sides including",
-                "a conflict and a delete, the result, and the tamper-evident audit trail."},
-        footer = {"", "Example:", "  twoway demo", "  twoway demo --dir ./demo-state     keep the state store to look at it afterwards"})
+        description = {"Shows twoway at work with nothing to install: it creates two SQLite databases (a CRM and an ERP with",
+                "different table and column names and types) that already share a customer, writes a config for them, runs",
+                "the initial sync, makes edits on both sides (one a conflict decided by a person, one a delete, one invalid",
+                "record), and shows the result and the tamper-evident audit trail."},
+        footer = {"", "Examples:", "  twoway demo", "  twoway demo --dir ./demo     keep the databases, config and state to explore afterwards"})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where to keep the demo's state store (default: a temporary directory).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where to create the demo's files (default: a new temporary directory).")
     Path dir;
 
     @Override
-    public Integer call() throws IOException {
-        Path where = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("twoway-demo");
-        PrintStream out = System.out;
-        new Demo(where, out).run();
+    public Integer call() throws IOException, InterruptedException {
+        Path where = dir != null ? dir : Files.createTempDirectory("twoway-demo");
+        if (dir != null && Files.exists(dir.resolve("crm.db"))) {
+            throw new IllegalArgumentException(dir + " already holds a demo; remove it or choose another --dir");
+        }
+        new Demo(where, System.out).run();
         return 0;
     }
 }

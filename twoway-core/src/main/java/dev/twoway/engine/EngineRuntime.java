@@ -48,6 +48,9 @@ public final class EngineRuntime implements AutoCloseable {
     private final Map<String, SyncEngine.EndpointIo> sources;
     private final Map<String, Connector> connectors;
     private final Options options;
+    private final Map<String, Schedule> schedules;
+    private final Pauses pauses;
+    private final java.time.ZoneId zone;
     private final Map<String, Semaphore> wakeUps = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -60,10 +63,28 @@ public final class EngineRuntime implements AutoCloseable {
      */
     public EngineRuntime(List<SyncEngine> engines, Map<String, SyncEngine.EndpointIo> io, Map<String, Connector> connectors,
                          Options options) {
+        this(engines, io, connectors, options, Map.of(), null, java.time.ZoneId.systemDefault());
+    }
+
+    /**
+     * @param schedules per sync name, when it runs; a sync without one (or {@code realtime}) runs continuously, the
+     *                  others run one {@link SyncPass} at each time their schedule gives
+     * @param pauses    the operator's pauses, or {@code null} for none
+     * @param zone      the zone cron expressions are read in
+     */
+    public EngineRuntime(List<SyncEngine> engines, Map<String, SyncEngine.EndpointIo> io, Map<String, Connector> connectors,
+                         Options options, Map<String, Schedule> schedules, Pauses pauses, java.time.ZoneId zone) {
         this.engines = List.copyOf(engines);
         this.sources = Map.copyOf(io);
         this.connectors = Map.copyOf(connectors);
         this.options = options;
+        this.schedules = Map.copyOf(schedules);
+        this.pauses = pauses;
+        this.zone = zone;
+    }
+
+    private boolean paused(SyncEngine engine) {
+        return pauses != null && pauses.paused(engine.definition().name());
     }
 
     public synchronized void start() {
@@ -71,6 +92,11 @@ public final class EngineRuntime implements AutoCloseable {
         running = true;
         for (SyncEngine engine : engines) {
             String sync = engine.definition().name();
+            Schedule schedule = schedules.getOrDefault(sync, new Schedule.Realtime());
+            if (!(schedule instanceof Schedule.Realtime)) {
+                spawn("schedule " + sync, () -> scheduledLoop(engine, schedule));
+                continue;
+            }
             for (EndpointDefinition e : engine.definition().endpoints()) {
                 wakeUps.put(sync + "/" + e.name(), new Semaphore(0));
                 if (e.direction().captured()) spawn("capture " + sync + "/" + e.name(), () -> captureLoop(engine, e));
@@ -96,6 +122,10 @@ public final class EngineRuntime implements AutoCloseable {
         int errors = 0;
         while (running) {
             try {
+                if (paused(engine)) {
+                    Thread.sleep(options.pollInterval());
+                    continue;
+                }
                 SyncEngine.CaptureReport r = engine.captureOnce(endpoint.name());
                 errors = 0;
                 if (r.resolved() > 0) wakeDeliveries(engine);
@@ -118,6 +148,10 @@ public final class EngineRuntime implements AutoCloseable {
         int errors = 0;
         while (running) {
             try {
+                if (paused(engine)) {
+                    Thread.sleep(options.deliveryIdle());
+                    continue;
+                }
                 SyncEngine.DeliveryReport r = engine.deliverOnce(endpoint.name());
                 errors = 0;
                 if (r.due() == 0 || r.targetUnavailable()) {
@@ -131,6 +165,38 @@ public final class EngineRuntime implements AutoCloseable {
                 throw e;
             } catch (RuntimeException e) {
                 errors = pause(++errors, "delivery to " + engine.definition().name() + "/" + endpoint.name() + " failed: " + e, true);
+            }
+        }
+    }
+
+    /** A scheduled sync: one full pass at each time of its schedule (a pass that overruns delays the next one). */
+    private void scheduledLoop(SyncEngine engine, Schedule schedule) {
+        String sync = engine.definition().name();
+        java.time.Instant next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
+        log.info("sync '{}' runs on schedule '{}'; first pass at {}", sync, schedule.text(), next);
+        while (running) {
+            try {
+                long wait = java.time.Duration.between(java.time.Instant.now(), next).toMillis();
+                if (wait > 0) {
+                    Thread.sleep(Math.min(wait, 1000));
+                    continue;
+                }
+                if (paused(engine)) {
+                    log.info("sync '{}' is paused; pass at {} skipped", sync, next);
+                } else {
+                    SyncPass.Report r = SyncPass.run(engine, options.pollInterval().multipliedBy(5), SyncPass.Progress.NONE);
+                    log.info("sync '{}' pass: {} changes read, {} writes applied, {} dead-lettered, {} queued, {} ms{}", sync, r.changes(), r.applied(),
+                            r.deadLettered(), r.queued(), r.took().toMillis(), r.unavailable().isEmpty() ? "" : "; unavailable: " + r.unavailable().keySet());
+                }
+                next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StateStoreException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.warn("sync '{}' pass failed: {} (next pass at the next scheduled time)", sync, e.toString());
+                next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
             }
         }
     }

@@ -184,6 +184,18 @@ public final class SqlConnector implements Connector {
         }
     }
 
+    /** How many rows an entity's table holds now (to show the progress of an initial sync). */
+    public long countRows(String entity) {
+        TableAccess a = access(entity);
+        try (Connection c = db.open(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + a.name)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw db.translate("counting the rows of " + a.table.label(), e);
+        }
+    }
+
     public List<String> entities() {
         return List.copyOf(tables.keySet());
     }

@@ -1,0 +1,32 @@
+package dev.twoway.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Option values of the command line. */
+final class CliValues {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private CliValues() {
+    }
+
+    static Duration duration(String option, String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) throw new IllegalArgumentException(option + " '" + text + "' is not a duration; write e.g. 500ms, 10s, 5m, 1h");
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static String actor() {
+        String user = System.getenv("USER");
+        return user == null || user.isBlank() ? System.getProperty("user.name", "operator") : user;
+    }
+}

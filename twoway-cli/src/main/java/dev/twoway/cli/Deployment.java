@@ -1,0 +1,314 @@
+package dev.twoway.cli;
+
+import dev.twoway.config.ConfigException;
+import dev.twoway.config.ConfigProblem;
+import dev.twoway.config.TwowayConfig;
+import dev.twoway.engine.Direction;
+import dev.twoway.engine.EndpointDefinition;
+import dev.twoway.engine.EngineOptions;
+import dev.twoway.engine.SyncDefinition;
+import dev.twoway.engine.SyncEngine;
+import dev.twoway.jdbc.Column;
+import dev.twoway.jdbc.Database;
+import dev.twoway.jdbc.SqlConfigException;
+import dev.twoway.jdbc.SqlConnector;
+import dev.twoway.jdbc.Table;
+import dev.twoway.jdbc.TableConfig;
+import dev.twoway.mapping.CelRecordFilter;
+import dev.twoway.mapping.ColumnType;
+import dev.twoway.mapping.EndpointMapping;
+import dev.twoway.mapping.FieldMapping;
+import dev.twoway.mapping.FieldMappingSpec;
+import dev.twoway.mapping.MappingConfigException;
+import dev.twoway.mapping.MappingException;
+import dev.twoway.mapping.TypeConversion;
+import dev.twoway.mapping.ValidatedMapping;
+import dev.twoway.merge.ConflictPolicy;
+import dev.twoway.merge.ConflictSettings;
+import dev.twoway.merge.DeletePolicy;
+import dev.twoway.model.Value;
+import dev.twoway.model.ValueType;
+import dev.twoway.spi.SystemUnavailableException;
+import dev.twoway.store.StateStore;
+import dev.twoway.store.sqlite.SqliteStateStore;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A config made real: the state store, one connector per system, and the sync engines, built only after every
+ * endpoint was checked against its real table ({@link #check}). Problems found there are {@link ConfigProblem}s at
+ * the config line that caused them, like the reader's.
+ */
+public final class Deployment implements AutoCloseable {
+    private final TwowayConfig config;
+    private final Map<String, SqlConnector> connectors = new LinkedHashMap<>();
+    private final Map<String, Map<String, Table>> tables = new LinkedHashMap<>();
+    private StateStore store;
+    private List<SyncEngine> engines;
+    private Map<String, SyncEngine.EndpointIo> io;
+
+    public Deployment(TwowayConfig config) {
+        this.config = config;
+        Map<String, Map<String, TableConfig>> bySystem = new LinkedHashMap<>();
+        for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
+            for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
+                bySystem.computeIfAbsent(e.system(), k -> new LinkedHashMap<>()).put(entity(e), tableConfig(e));
+            }
+        }
+        for (TwowayConfig.SystemConfig s : config.systems().values()) {
+            Database db = new Database(s.name(), s.url(), s.user(), s.password() == null ? null : s.password().reveal(), s.zone());
+            connectors.put(s.name(), new SqlConnector(db, bySystem.getOrDefault(s.name(), Map.of()), config.stateDir()));
+        }
+    }
+
+    public TwowayConfig config() {
+        return config;
+    }
+
+    /** The entity name of an endpoint's table in its connector. */
+    static String entity(TwowayConfig.EndpointConfig e) {
+        return e.schema() == null ? e.table() : e.schema() + "." + e.table();
+    }
+
+    private static TableConfig tableConfig(TwowayConfig.EndpointConfig e) {
+        TableConfig.CaptureMode mode = TableConfig.CaptureMode.valueOf(e.capture().name());
+        return new TableConfig(e.table(), e.schema(), e.key(), mode, mode == TableConfig.CaptureMode.POLL ? e.updatedAt() : null,
+                e.softDelete(), e.overlap(), e.externalId(), e.archiveTable(), e.pageSize(), e.deleteScan());
+    }
+
+    public Map<String, SqlConnector> connectors() {
+        return connectors;
+    }
+
+    /** The embedded state store, opened on first use. */
+    public synchronized StateStore store() {
+        if (store == null) store = SqliteStateStore.open(config.stateDir().resolve("state.db"));
+        return store;
+    }
+
+    // ---- checks against the real tables -----------------------------------------------------------------------
+
+    /**
+     * Checks every endpoint against its table: the table, key and mapped columns exist, and each field's type
+     * converts to its columns. A system that cannot be reached is one problem (at its url) and its endpoints are
+     * not checked further.
+     */
+    public List<ConfigProblem> check() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
+            for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
+                String path = "syncs." + sync.name() + ".endpoints." + e.system();
+                table(e, path, problems).ifPresent(t -> checkEndpoint(sync, e, t, path, problems));
+            }
+            if (problems.isEmpty()) {
+                try {
+                    definition(sync);
+                } catch (ConfigException ex) {
+                    problems.addAll(ex.problems());
+                }
+            }
+        }
+        return problems;
+    }
+
+    private final Map<String, Boolean> unreachable = new LinkedHashMap<>();
+
+    private Optional<Table> table(TwowayConfig.EndpointConfig e, String path, List<ConfigProblem> problems) {
+        if (unreachable.containsKey(e.system())) return Optional.empty();
+        try {
+            Table t = connectors.get(e.system()).table(entity(e));
+            tables.computeIfAbsent(e.system(), k -> new LinkedHashMap<>()).put(entity(e), t);
+            return Optional.of(t);
+        } catch (SystemUnavailableException ex) {
+            unreachable.put(e.system(), true);
+            problems.add(problem("systems." + e.system() + ".url", ex.getMessage(),
+                    "start the database or correct url/user/password; twoway validate --offline checks the file alone"));
+        } catch (SqlConfigException ex) {
+            problems.add(problem(path + ".table", ex.getMessage(), "correct the table name (twoway init lists the tables it finds)"));
+        }
+        return Optional.empty();
+    }
+
+    private void checkEndpoint(TwowayConfig.SyncConfig sync, TwowayConfig.EndpointConfig e, Table t, String path, List<ConfigProblem> problems) {
+        for (int i = 0; i < e.key().size(); i++) requireColumn(t, e.key().get(i), path + ".key" + (e.key().size() > 1 ? "[" + i + "]" : ""), problems);
+        if (e.key().isEmpty() && t.primaryKey().isEmpty()) {
+            problems.add(problem(path, "table " + t.label() + " has no primary key", "add key: <column> naming the columns that identify a row"));
+        }
+        if (e.updatedAt() != null) requireColumn(t, e.updatedAt(), path + ".updated-at", problems);
+        if (e.softDelete() != null) requireColumn(t, e.softDelete(), path + ".soft-delete", problems);
+        if (e.externalId() != null) requireColumn(t, e.externalId(), path + ".external-id", problems);
+        for (String ref : e.references().keySet()) requireColumn(t, ref, path + ".references." + ref, problems);
+        for (TwowayConfig.FieldConfig f : sync.fields().values()) {
+            TwowayConfig.ColumnConfig c = f.columns().get(e.system());
+            if (c == null) continue;
+            String fpath = "syncs." + sync.name() + ".fields." + f.name() + "." + e.system();
+            switch (c) {
+                case TwowayConfig.Direct d -> requireColumn(t, d.column(), fpath, problems).ifPresent(col -> {
+                    ValueType type = fieldType(sync, f);
+                    if (!e.references().containsKey(col.name()) && !TypeConversion.convertible(type, col.kind().canonical())) {
+                        problems.add(problem(fpath, "field '" + f.name() + "' is " + type.configName() + " but column \"" + col.name() + "\" of " + t.label()
+                                + " is " + col.typeName() + ": there is no lossless conversion between them",
+                                "map the field to another column, or declare type: " + col.kind().canonical().configName() + " (or string) on the field"));
+                    }
+                });
+                case TwowayConfig.Computed x -> x.to().keySet().forEach(col -> requireColumn(t, col, fpath + ".to." + col, problems));
+            }
+        }
+    }
+
+    private Optional<Column> requireColumn(Table t, String column, String path, List<ConfigProblem> problems) {
+        Optional<Column> c = t.column(column);
+        if (c.isEmpty()) {
+            List<String> names = t.columns().stream().map(Column::name).toList();
+            String close = names.stream().filter(n -> n.equalsIgnoreCase(column) || n.replace("_", "").equalsIgnoreCase(column.replace("_", ""))).findFirst()
+                    .map(n -> "did you mean \"" + n + "\"? ").orElse("");
+            problems.add(problem(path, "table " + t.label() + " has no column \"" + column + "\"", close + "its columns are " + String.join(", ", names)));
+        }
+        return c;
+    }
+
+    private ConfigProblem problem(String path, String message, String fix) {
+        return new ConfigProblem(config.locate(path), path, message, fix);
+    }
+
+    /** The declared type, else the type of the first mapped plain column; computed fields default to string. */
+    private ValueType fieldType(TwowayConfig.SyncConfig sync, TwowayConfig.FieldConfig f) {
+        if (f.type().isPresent()) return f.type().get();
+        for (var e : f.columns().entrySet()) {
+            TwowayConfig.EndpointConfig ep = sync.endpoints().get(e.getKey());
+            if (!(e.getValue() instanceof TwowayConfig.Direct d) || ep == null) continue;
+            if (ep.references().containsKey(d.column())) return ValueType.STRING;
+            Table t = tables.getOrDefault(e.getKey(), Map.of()).get(entity(ep));
+            if (t != null && t.column(d.column()).isPresent()) return t.column(d.column()).get().kind().canonical();
+        }
+        return ValueType.STRING;
+    }
+
+    // ---- engines ----------------------------------------------------------------------------------------------
+
+    /** The sync's definition, from the config and the introspected tables ({@link #check} must have passed). */
+    SyncDefinition definition(TwowayConfig.SyncConfig sync) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, ValueType> types = new LinkedHashMap<>();
+        for (TwowayConfig.FieldConfig f : sync.fields().values()) types.put(f.name(), fieldType(sync, f));
+        List<EndpointDefinition> endpoints = new ArrayList<>();
+        for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
+            String path = "syncs." + sync.name() + ".endpoints." + e.system();
+            Table t = tables.get(e.system()).get(entity(e));
+            List<FieldMappingSpec> specs = new ArrayList<>();
+            for (TwowayConfig.FieldConfig f : sync.fields().values()) {
+                TwowayConfig.ColumnConfig c = f.columns().get(e.system());
+                if (c != null) specs.add(spec(f, c, t, e, types.get(f.name()), "syncs." + sync.name() + ".fields." + f.name() + "." + e.system(), problems));
+            }
+            try {
+                EndpointMapping mapping = FieldMapping.build(e.system(), types, specs);
+                if (!sync.validate().isEmpty()) {
+                    mapping = new ValidatedMapping(e.system(), mapping, sync.validate().stream()
+                            .map(r -> new ValidatedMapping.Rule(r.rule(), r.message())).toList());
+                }
+                endpoints.add(new EndpointDefinition(e.system(), entity(e), Direction.valueOf(e.direction().name()), mapping,
+                        e.filter() == null ? null : new CelRecordFilter(e.filter()), e.references()));
+            } catch (MappingConfigException ex) {
+                ex.problems().forEach(p -> problems.add(problem("syncs." + sync.name() + ".fields", "endpoint " + e.system() + ": " + p, null)));
+            }
+            if (e.externalId() != null && t.column(e.externalId()).isEmpty()) problems.add(problem(path + ".external-id", "no such column", null));
+        }
+        DeletePolicy deletes = sync.deletes();
+        if (deletes instanceof DeletePolicy.Soft soft && types.containsKey(soft.field())) {
+            deletes = new DeletePolicy.Soft(soft.field(), canonical(soft.value(), types.get(soft.field()), "syncs." + sync.name() + ".deletes.value", problems));
+        }
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        TwowayConfig.Conflicts c = sync.conflicts();
+        ConflictSettings settings = new ConflictSettings(c.defaultPolicy(), Map.copyOf(c.fields()), c.deleteVsUpdate(), deletes, c.priority(), c.skewWindow());
+        return new SyncDefinition(sync.name(), endpoints, settings, sync.match());
+    }
+
+    private FieldMappingSpec spec(TwowayConfig.FieldConfig f, TwowayConfig.ColumnConfig c, Table t, TwowayConfig.EndpointConfig e,
+                                  ValueType type, String path, List<ConfigProblem> problems) {
+        return switch (c) {
+            case TwowayConfig.Direct d -> {
+                Column col = t.require(d.column());
+                ColumnType ct = e.references().containsKey(col.name()) ? ColumnType.of(ValueType.STRING) : col.columnType();
+                if (d.format() != null) ct = ct.withFormat(d.format());
+                if (d.zone() != null) ct = ct.withZone(d.zone());
+                if (d.trueText() != null || d.falseText() != null) ct = ct.withBooleanText(d.trueText() == null ? "true" : d.trueText(), d.falseText() == null ? "false" : d.falseText());
+                if (d.bytes() != null) ct = ct.withBytesText(d.bytes());
+                Value def = d.defaultValue() == null ? null : canonical(d.defaultValue(), type, path + ".default", problems);
+                yield new FieldMappingSpec.Direct(f.name(), col.name(), ct, d.values(), d.fallback(), def);
+            }
+            case TwowayConfig.Computed x -> {
+                Map<String, ColumnType> colTypes = new LinkedHashMap<>();
+                x.to().keySet().forEach(col -> colTypes.put(col, t.require(col).columnType()));
+                yield new FieldMappingSpec.Computed(f.name(), x.from(), x.to(), colTypes);
+            }
+        };
+    }
+
+    private Value canonical(Value text, ValueType type, String path, List<ConfigProblem> problems) {
+        try {
+            return TypeConversion.toCanonical(text, type, ColumnType.of(type), path, path.substring(path.lastIndexOf('.') + 1));
+        } catch (MappingException e) {
+            problems.add(problem(path, "'" + text.display() + "' is not a " + type.configName() + ": " + e.getMessage(), "write a " + type.configName() + " value"));
+            return text;
+        }
+    }
+
+    /** The engines of every sync, built once (after a passing {@link #check}). */
+    public synchronized List<SyncEngine> engines() {
+        if (engines != null) return engines;
+        List<ConfigProblem> problems = check();
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        TwowayConfig.Engine eng = config.engine();
+        EngineOptions options = EngineOptions.defaults().withBatchSize(eng.batchSize()).withMaxAttempts(eng.maxAttempts());
+        List<SyncEngine> built = new ArrayList<>();
+        Map<String, SyncEngine.EndpointIo> allIo = new LinkedHashMap<>();
+        for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
+            Map<String, SyncEngine.EndpointIo> syncIo = new LinkedHashMap<>();
+            for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
+                SqlConnector c = connectors.get(e.system());
+                SyncEngine.EndpointIo endpointIo = new SyncEngine.EndpointIo(c.source(entity(e)), c.sink(entity(e)));
+                syncIo.put(e.system(), endpointIo);
+                allIo.put(sync.name() + "/" + e.system(), endpointIo);
+            }
+            built.add(new SyncEngine(definition(sync), syncIo, store(), options));
+        }
+        this.io = allIo;
+        this.engines = List.copyOf(built);
+        return engines;
+    }
+
+    public SyncEngine engine(String sync) {
+        return engines().stream().filter(e -> e.definition().name().equals(sync)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no sync '" + sync + "' in " + config.file() + "; syncs: " + String.join(", ", config.syncs().keySet())));
+    }
+
+    /** Per {@code sync/endpoint}, the connection its engine uses. */
+    public Map<String, SyncEngine.EndpointIo> io() {
+        engines();
+        return io;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (io != null) {
+            for (SyncEngine.EndpointIo e : io.values()) {
+                closeQuietly(e.source());
+                closeQuietly(e.sink());
+            }
+        }
+        if (store != null) store.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(Deployment.class).warn("closing {}: {}", c, e.toString());
+        }
+    }
+}

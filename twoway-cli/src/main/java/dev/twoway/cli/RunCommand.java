@@ -1,0 +1,116 @@
+package dev.twoway.cli;
+
+import dev.twoway.config.TwowayConfig;
+import dev.twoway.engine.Backoff;
+import dev.twoway.engine.EngineRuntime;
+import dev.twoway.engine.Pauses;
+import dev.twoway.engine.Schedule;
+import dev.twoway.engine.SyncEngine;
+import dev.twoway.spi.Connector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Keeps every sync running until stopped: realtime syncs capture continuously (PostgreSQL commits wake",
+                "them at once), scheduled ones run a full pass at each time of their schedule. SIGTERM or Ctrl-C stops",
+                "gracefully: batches in flight are finished and committed, then the process exits 0. Requests from other",
+                "twoway commands (conflicts resolve, deadletters retry) are carried out by this process."},
+        footer = {"", "Examples:", "  twoway run", "  twoway run -c /etc/twoway/twoway.yaml --stop-timeout 60s",
+                "", "Exit codes: 0 stopped by a signal, 1 the state store failed (the reason is logged), 2 bad config."})
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger("twoway");
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--stop-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long a graceful stop waits for batches in flight (default ${DEFAULT-VALUE}).")
+    String stopTimeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        TwowayConfig cfg = config.load();
+        Duration timeout = CliValues.duration("--stop-timeout", stopTimeout);
+        Map<String, Schedule> schedules = new LinkedHashMap<>();
+        cfg.syncs().forEach((name, s) -> schedules.put(name, Schedule.parse(s.schedule())));
+        RunLock lock = RunLock.tryAcquire(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
+                "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is already running on state " + cfg.stateDir()));
+        Deployment d = new Deployment(cfg);
+        EngineRuntime runtime;
+        try {
+            Map<String, Connector> connectors = new LinkedHashMap<>(d.connectors());
+            TwowayConfig.Engine e = cfg.engine();
+            EngineRuntime.Options options = new EngineRuntime.Options(e.pollInterval(), Duration.ofSeconds(1),
+                    new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)), e.clockCheck());
+            runtime = new EngineRuntime(d.engines(), d.io(), connectors, options, schedules, new Pauses(d.store()), ZoneId.systemDefault());
+        } catch (RuntimeException ex) {
+            d.close();
+            lock.close();
+            throw ex;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping: finishing the batches in flight (up to {} s)", timeout.toSeconds());
+            runtime.stop(timeout);
+            d.close();
+            lock.close();
+            log.info("stopped");
+            stopped.countDown();
+            System.out.flush();
+            System.err.flush();
+            // A graceful stop is a success: exit 0, not the 143 the JVM reports for a SIGTERM by default.
+            Runtime.getRuntime().halt(0);
+        }, "twoway shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        runtime.start();
+        log.info("twoway running (pid {}): syncs {}; state {}", ProcessHandle.current().pid(), describe(schedules), cfg.stateDir());
+        ControlQueue control = new ControlQueue(d.store());
+        StatusReport status = new StatusReport(d.store());
+        while (runtime.running()) {
+            try {
+                control.drain(req -> {
+                    String outcome = Operations.execute(d, req);
+                    log.info("{}", outcome);
+                    return outcome;
+                });
+                status.record(d.engines(), ProcessHandle.current().pid());
+            } catch (dev.twoway.store.StateStoreException ex) {
+                break; // the runtime stops itself and reports it
+            } catch (RuntimeException ex) {
+                if (!runtime.running()) break;
+                log.warn("operator request failed: {}", ex.getMessage());
+            }
+            Thread.sleep(500);
+        }
+        if (runtime.failure().isEmpty()) {
+            stopped.await(); // a signal stopped the runtime: the shutdown hook finishes the work, then the JVM exits
+            return 0;
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        log.error("twoway stopped: {}", runtime.failure().get().getMessage());
+        runtime.stop(timeout);
+        d.close();
+        lock.close();
+        return 1;
+    }
+
+    private static String describe(Map<String, Schedule> schedules) {
+        StringBuilder b = new StringBuilder();
+        schedules.forEach((s, sch) -> b.append(b.isEmpty() ? "" : ", ").append(s).append(" (").append(sch.text()).append(')'));
+        return b.toString();
+    }
+
+    static long queued(SyncEngine.SyncStatus s) {
+        return s.endpoints().stream().mapToLong(SyncEngine.EndpointStatus::queued).sum();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.twoway.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * The lock a process holds while it runs the engines of a state store ({@code twoway run}, {@code twoway sync
+ * --once}). Only one process may: the engine keeps per-sync sequence numbers in memory. Other commands that change
+ * state hand their request to the holder ({@link ControlQueue}) instead. The OS releases the lock when the process
+ * dies, so a kill -9 never leaves a stale lock.
+ */
+final class RunLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RunLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    static Path file(Path stateDir) {
+        return stateDir.resolve("twoway.lock");
+    }
+
+    /** Takes the lock, or returns empty if another process holds it. */
+    static Optional<RunLock> tryAcquire(Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+            FileChannel ch = FileChannel.open(file(stateDir), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null; // this very process holds it
+            }
+            if (l == null) {
+                ch.close();
+                return Optional.empty();
+            }
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+            ch.force(false);
+            return Optional.of(new RunLock(ch, l));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + file(stateDir) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pid written by the holder, for messages. */
+    static String holder(Path stateDir) {
+        try {
+            return Files.readString(file(stateDir)).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static boolean held(Path stateDir) {
+        Optional<RunLock> l = tryAcquire(stateDir);
+        l.ifPresent(RunLock::close);
+        return l.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

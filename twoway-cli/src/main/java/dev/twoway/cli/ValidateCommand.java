@@ -1,0 +1,40 @@
+package dev.twoway.cli;
+
+import dev.twoway.config.ConfigException;
+import dev.twoway.config.ConfigProblem;
+import dev.twoway.config.TwowayConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Checks a config: every key and value in the file, then every table, key and column against the",
+                "real databases (types included). All problems are reported at once, each with file, line and a fix."},
+        footer = {"", "Examples:", "  twoway validate                         check ./twoway.yaml and its databases",
+                "  twoway validate -c prod.yaml --offline   check the file only, without connecting",
+                "", "Exit codes: 0 valid, 2 problems found (listed on stderr)."})
+final class ValidateCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--offline", description = "Check the file only; do not connect to the databases.")
+    boolean offline;
+
+    @Override
+    public Integer call() {
+        TwowayConfig cfg = config.load();
+        if (!offline) {
+            try (Deployment d = new Deployment(cfg)) {
+                List<ConfigProblem> problems = d.check();
+                if (!problems.isEmpty()) throw new ConfigException(problems);
+            }
+        }
+        int fields = cfg.syncs().values().stream().mapToInt(s -> s.fields().size()).sum();
+        System.out.printf("%s is valid: %d systems, %d syncs, %d fields%s%n", config.file, cfg.systems().size(), cfg.syncs().size(), fields,
+                offline ? " (file only; run without --offline to check the databases)" : ", checked against the databases");
+        return 0;
+    }
+}

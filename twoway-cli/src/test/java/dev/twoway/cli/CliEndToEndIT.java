@@ -1,0 +1,253 @@
+package dev.twoway.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.twoway.jdbc.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The product as a user meets it: the packaged jar, run as a subprocess against real PostgreSQL and MariaDB
+ * databases that a test created with data on both sides.
+ */
+class CliEndToEndIT {
+    @TempDir
+    Path dir;
+
+    private static void createCrm(TestDatabase pg) {
+        pg.exec("CREATE TABLE customer (customer_id serial PRIMARY KEY, full_name varchar(100) NOT NULL, email varchar(100) NOT NULL UNIQUE,"
+                        + " phone varchar(30), notes text)",
+                "INSERT INTO customer (full_name, email, phone) VALUES ('Ada Lovelace', 'ada@example.com', '+44 1'), ('Alan Turing', 'alan@example.com', '+44 2')");
+    }
+
+    private static void createErp(TestDatabase my) {
+        my.exec("CREATE TABLE Customer (CustomerId INT AUTO_INCREMENT PRIMARY KEY, FullName VARCHAR(100) NOT NULL, Email VARCHAR(100) NOT NULL UNIQUE,"
+                        + " Phone VARCHAR(30), CreditLimit DECIMAL(10,2) DEFAULT 1000)",
+                "INSERT INTO Customer (CustomerId, FullName, Email, Phone) VALUES (500, 'Ada Lovelace', 'ada@example.com', '+44 1'),"
+                        + " (501, 'Edsger Dijkstra', 'edsger@example.com', '+31 4')");
+    }
+
+    @Test
+    void initWritesAConfigThatRunSyncsBothWaysUntilSigtermStopsItGracefully() throws Exception {
+        try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
+            createCrm(pg);
+            createErp(my);
+            TwowayJar.Result init = TwowayJar.run(dir, "init", "--system", "crm=" + pg.url, "--user", "crm=postgres",
+                    "--system", "erp=" + my.url, "--user", "erp=root");
+            assertThat(init.exit()).as(init.all()).isZero();
+            assertThat(init.out()).contains("customers: crm.customer ⇄ erp.Customer, 3 fields, matched by email, independent keys");
+            String yaml = Files.readString(dir.resolve("twoway.yaml"));
+            assertThat(yaml).contains("email: { crm: email, erp: Email, match: true }").contains("# not mapped in crm.customer: notes");
+
+            TwowayJar.Result valid = TwowayJar.run(dir, "validate");
+            assertThat(valid.exit()).as(valid.all()).isZero();
+            assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 syncs, 3 fields, checked against the databases");
+
+            Path log = dir.resolve("run.log");
+            Process run = TwowayJar.start(dir, log, "run");
+            try {
+                // Initial sync: Ada linked by email (not duplicated), Alan and Edsger copied across.
+                await("initial sync", () -> count(pg, "SELECT count(*) FROM customer") == 3 && count(my, "SELECT count(*) FROM Customer") == 3, log);
+                assertThat(count(my, "SELECT count(*) FROM Customer WHERE Email = 'ada@example.com'")).isEqualTo(1);
+
+                pg.exec("INSERT INTO customer (full_name, email, phone) VALUES ('Grace Hopper', 'grace@example.com', '+1 3')");
+                await("insert PostgreSQL → MariaDB", () -> count(my, "SELECT count(*) FROM Customer WHERE FullName = 'Grace Hopper'") == 1, log);
+                my.exec("UPDATE Customer SET Phone = '+31 99' WHERE Email = 'edsger@example.com'");
+                await("update MariaDB → PostgreSQL", () -> count(pg, "SELECT count(*) FROM customer WHERE phone = '+31 99'") == 1, log);
+                pg.exec("DELETE FROM customer WHERE email = 'alan@example.com'");
+                await("delete PostgreSQL → MariaDB", () -> count(my, "SELECT count(*) FROM Customer WHERE Email = 'alan@example.com'") == 0, log);
+
+                TwowayJar.Result status = TwowayJar.run(dir, "status");
+                assertThat(status.out()).as(status.all()).contains("twoway run: pid " + run.pid()).contains("sync customers (realtime)")
+                        .contains("0 open conflicts, 0 dead letters");
+                TwowayJar.Result json = TwowayJar.run(dir, "status", "--json");
+                assertThat(new ObjectMapper().readTree(json.out()).path("syncs").get(0).path("endpoints")).hasSize(2);
+            } finally {
+                run.destroy(); // SIGTERM
+            }
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            String output = Files.readString(log);
+            assertThat(run.exitValue()).as(output).isZero();
+            assertThat(output).contains("stopping: finishing the batches in flight").contains("stopped");
+
+            TwowayJar.Result verify = TwowayJar.run(dir, "audit", "verify");
+            assertThat(verify.exit()).as(verify.all()).isZero();
+            assertThat(verify.out()).containsPattern("audit trail intact: \\d+ entries verified");
+            TwowayJar.Result csv = TwowayJar.run(dir, "audit", "export", "--format", "csv", "--output", "audit.csv");
+            assertThat(csv.exit()).as(csv.all()).isZero();
+            List<String> lines = Files.readAllLines(dir.resolve("audit.csv"));
+            assertThat(lines.getFirst()).isEqualTo("seq,time,sync,record_id,system,actor,action,detail,prev_hash,hash");
+            assertThat(lines).anyMatch(l -> l.contains("grace@example.com"));
+            TwowayJar.Result jsonl = TwowayJar.run(dir, "audit", "export");
+            List<String> entries = jsonl.out().lines().toList();
+            assertThat(entries).hasSize(lines.size() - 1);
+            for (String e : entries) assertThat(new ObjectMapper().readTree(e).path("hash").asText()).hasSize(64);
+        }
+    }
+
+    @Test
+    void validateReportsEveryProblemWithFileLineAndAFixAndExitCode2() throws Exception {
+        try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
+            createCrm(pg);
+            createErp(my);
+            Files.writeString(dir.resolve("twoway.yaml"), """
+                    systems:
+                      crm: { connector: postgres, url: "%s", user: postgres }
+                      erp: { connector: mariadb, url: "%s", user: root }
+                    syncs:
+                      customers:
+                        endpoints:
+                          crm: { table: customer }
+                          erp: { tabel: Customer }
+                        fields:
+                          email: { crm: email, erp: Email, match: true }
+                          phone: { crm: phone_number, erp: Phone }
+                        conflicts: { default: { owner: crmm } }
+                    """.formatted(pg.url, my.url));
+            TwowayJar.Result r = TwowayJar.run(dir, "validate");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("twoway.yaml:8:18: syncs.customers.endpoints.erp.tabel: unknown key 'tabel'")
+                    .contains("did you mean 'table'?")
+                    .contains("syncs.customers.endpoints.erp: 'table' is missing")
+                    .contains("twoway.yaml:12:34: syncs.customers.conflicts.default.owner: 'crmm' is not an endpoint of this sync")
+                    .contains("did you mean 'crm'?");
+            // The file is fixed; now the database check finds the column that does not exist.
+            Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml"))
+                    .replace("tabel", "table").replace("crmm", "crm"));
+            r = TwowayJar.run(dir, "validate");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("twoway.yaml:11:24: syncs.customers.fields.phone.crm: table \"public\".\"customer\" has no column \"phone_number\"")
+                    .contains("its columns are customer_id, full_name, email, phone, notes");
+            assertThat(TwowayJar.run(dir, "validate", "--offline").exit()).isZero();
+        }
+    }
+
+    @Test
+    void aManualConflictIsListedShownAndResolvedFromTheCommandLineAndTheWinnerReachesBothDatabases() throws Exception {
+        try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
+            createCrm(pg);
+            createErp(my);
+            Files.writeString(dir.resolve("twoway.yaml"), """
+                    systems:
+                      crm: { connector: postgres, url: "%s", user: postgres }
+                      erp: { connector: mariadb, url: "%s", user: root }
+                    syncs:
+                      customers:
+                        capture: poll
+                        endpoints:
+                          crm: { table: customer, capture: triggers }
+                          erp: { table: Customer, capture: checksum }
+                        fields:
+                          name: { crm: full_name, erp: FullName }
+                          email: { crm: email, erp: Email, match: true }
+                          phone: { crm: phone, erp: Phone }
+                        conflicts: { fields: { phone: manual } }
+                    """.formatted(pg.url, my.url));
+            TwowayJar.Result first = TwowayJar.run(dir, "sync", "--once");
+            assertThat(first.exit()).as(first.all()).isZero();
+            assertThat(first.out()).contains("customers: ").contains("writes applied");
+            pg.exec("UPDATE customer SET phone = '+44 crm' WHERE email = 'ada@example.com'");
+            my.exec("UPDATE Customer SET Phone = '+44 erp' WHERE Email = 'ada@example.com'");
+            TwowayJar.Result second = TwowayJar.run(dir, "sync", "--once");
+            assertThat(second.out()).as(second.all()).contains("1 open conflicts");
+
+            TwowayJar.Result list = TwowayJar.run(dir, "conflicts", "list");
+            assertThat(list.out()).as(list.all()).contains("phone").contains("crm=+44 crm").contains("erp=+44 erp");
+            String id = list.out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+            TwowayJar.Result show = TwowayJar.run(dir, "conflicts", "show", id);
+            assertThat(show.out()).contains("base:    +44 1").contains("crm:     +44 crm").contains("erp:     +44 erp");
+            TwowayJar.Result resolve = TwowayJar.run(dir, "conflicts", "resolve", id, "--take", "erp", "--comment", "called Ada", "--as", "tester");
+            assertThat(resolve.exit()).as(resolve.all()).isZero();
+            assertThat(resolve.out()).contains("resolved: +44 erp (from erp)");
+            assertThat(TwowayJar.run(dir, "conflicts", "resolve", id, "--take", "erp").err()).contains("already resolved");
+
+            TwowayJar.Result third = TwowayJar.run(dir, "sync", "--once");
+            assertThat(third.exit()).as(third.all()).isZero();
+            assertThat(count(pg, "SELECT count(*) FROM customer WHERE phone = '+44 erp'")).isEqualTo(1);
+            assertThat(count(my, "SELECT count(*) FROM Customer WHERE Phone = '+44 erp'")).isEqualTo(1);
+            TwowayJar.Result audit = TwowayJar.run(dir, "audit", "export");
+            assertThat(audit.out()).contains("\"actor\":\"user:tester\"").contains("called Ada");
+            assertThat(TwowayJar.run(dir, "conflicts", "list").out()).contains("no open conflicts");
+        }
+    }
+
+    @Test
+    void aPausedSyncWaitsAndAResumedOneCatchesUpAndDeadLettersAreRetriedAfterTheFix() throws Exception {
+        try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
+            createCrm(pg);
+            createErp(my);
+            my.exec("ALTER TABLE Customer MODIFY Phone VARCHAR(8)");
+            Files.writeString(dir.resolve("twoway.yaml"), """
+                    systems:
+                      crm: { connector: postgres, url: "%s", user: postgres }
+                      erp: { connector: mariadb, url: "%s", user: root }
+                    syncs:
+                      customers:
+                        endpoints:
+                          crm: { table: customer }
+                          erp: { table: Customer }
+                        fields:
+                          name: { crm: full_name, erp: FullName }
+                          email: { crm: email, erp: Email, match: true }
+                          phone: { crm: phone, erp: Phone }
+                    """.formatted(pg.url, my.url));
+            assertThat(TwowayJar.run(dir, "sync", "--once").exit()).isZero();
+            assertThat(TwowayJar.run(dir, "pause", "customers", "--reason", "maintenance").exit()).isZero();
+            pg.exec("UPDATE customer SET phone = '+44 20 7946 0000' WHERE email = 'ada@example.com'"); // too long for VARCHAR(8)
+            TwowayJar.Result status = TwowayJar.run(dir, "status");
+            assertThat(status.out()).contains("PAUSED").contains("maintenance");
+            assertThat(TwowayJar.run(dir, "resume", "customers").exit()).isZero();
+            assertThat(TwowayJar.run(dir, "sync", "--once").out()).contains("1 dead letters");
+            TwowayJar.Result letters = TwowayJar.run(dir, "deadletters", "list");
+            assertThat(letters.out()).as(letters.all()).contains("customers → erp").contains("Phone");
+            my.exec("ALTER TABLE Customer MODIFY Phone VARCHAR(30)");
+            // The connector introspects at start: the next process sees the wider column.
+            TwowayJar.Result retry = TwowayJar.run(dir, "deadletters", "retry", "--all");
+            assertThat(retry.exit()).as(retry.all()).isZero();
+            assertThat(TwowayJar.run(dir, "sync", "--once").exit()).isZero();
+            assertThat(count(my, "SELECT count(*) FROM Customer WHERE Phone = '+44 20 7946 0000'")).isEqualTo(1);
+            assertThat(TwowayJar.run(dir, "deadletters", "list").out()).contains("no dead letters");
+        }
+    }
+
+    @Test
+    void everyCommandsHelpShowsAnExample() throws Exception {
+        for (String cmd : List.of("demo", "init", "validate", "sync", "run", "status", "pause", "resume", "conflicts", "conflicts list",
+                "conflicts show", "conflicts resolve", "deadletters", "deadletters list", "deadletters retry", "audit", "audit verify", "audit export")) {
+            List<String> args = new ArrayList<>(List.of(cmd.split(" ")));
+            args.add("--help");
+            TwowayJar.Result r = TwowayJar.run(dir, args.toArray(String[]::new));
+            assertThat(r.exit()).as(cmd).isZero();
+            assertThat(r.out()).as(cmd).containsPattern("Examples?:\\n  twoway ");
+        }
+    }
+
+    static long count(TestDatabase db, String sql) {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError(what + " did not happen within 60 s; twoway's log:\n" + Files.readString(log));
+            Thread.sleep(200);
+        }
+    }
+}
