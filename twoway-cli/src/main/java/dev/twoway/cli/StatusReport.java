@@ -35,17 +35,17 @@ final class StatusReport {
     /** Runner side: stores what only the running engines know. */
     void record(List<SyncEngine> engines, long pid) {
         Instant now = Instant.now();
-        store.run(tx -> {
-            for (SyncEngine e : engines) {
-                ObjectNode n = JSON.createObjectNode().put("pid", pid).put("at", now.toString());
-                ArrayNode eps = n.putArray("endpoints");
-                for (SyncEngine.EndpointStatus s : e.status().endpoints()) {
-                    ObjectNode x = eps.addObject().put("endpoint", s.endpoint()).put("unavailable", s.unavailable());
-                    if (s.lastError() != null) x.put("lastError", s.lastError());
-                }
-                tx.putMeta(key(e.definition().name()), n.toString());
+        java.util.Map<String, String> snapshots = new java.util.LinkedHashMap<>();
+        for (SyncEngine e : engines) {
+            ObjectNode n = JSON.createObjectNode().put("pid", pid).put("at", now.toString());
+            ArrayNode eps = n.putArray("endpoints");
+            for (SyncEngine.EndpointStatus s : e.status().endpoints()) {
+                ObjectNode x = eps.addObject().put("endpoint", s.endpoint()).put("unavailable", s.unavailable());
+                if (s.lastError() != null) x.put("lastError", s.lastError());
             }
-        });
+            snapshots.put(key(e.definition().name()), n.toString());
+        }
+        store.run(tx -> snapshots.forEach(tx::putMeta));
     }
 
     /** The status of every sync of the config, as JSON. */

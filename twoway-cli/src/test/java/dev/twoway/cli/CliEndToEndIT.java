@@ -118,17 +118,19 @@ class CliEndToEndIT {
                     """.formatted(pg.url, my.url));
             TwowayJar.Result r = TwowayJar.run(dir, "validate");
             assertThat(r.exit()).isEqualTo(2);
-            assertThat(r.err()).contains("twoway.yaml:8:18: syncs.customers.endpoints.erp.tabel: unknown key 'tabel'")
+            assertThat(r.err()).contains("twoway.yaml:8:14: syncs.customers.endpoints.erp.tabel: unknown key 'tabel'")
                     .contains("did you mean 'table'?")
                     .contains("syncs.customers.endpoints.erp: 'table' is missing")
-                    .contains("twoway.yaml:12:34: syncs.customers.conflicts.default.owner: 'crmm' is not an endpoint of this sync")
+                    .contains("twoway.yaml:12:36: syncs.customers.conflicts.default.owner: 'crmm' is not an endpoint of this sync")
                     .contains("did you mean 'crm'?");
+            assertThat(r.err()).as("one problem per cause: the broken endpoint does not make its fields unknown keys")
+                    .startsWith("3 problems in the config:").doesNotContain("unknown key 'erp'");
             // The file is fixed; now the database check finds the column that does not exist.
             Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml"))
                     .replace("tabel", "table").replace("crmm", "crm"));
             r = TwowayJar.run(dir, "validate");
             assertThat(r.exit()).isEqualTo(2);
-            assertThat(r.err()).contains("twoway.yaml:11:24: syncs.customers.fields.phone.crm: table \"public\".\"customer\" has no column \"phone_number\"")
+            assertThat(r.err()).contains("twoway.yaml:11:21: syncs.customers.fields.phone.crm: table \"public\".\"customer\" has no column \"phone_number\"")
                     .contains("its columns are customer_id, full_name, email, phone, notes");
             assertThat(TwowayJar.run(dir, "validate", "--offline").exit()).isZero();
         }
@@ -211,7 +213,7 @@ class CliEndToEndIT {
             assertThat(TwowayJar.run(dir, "resume", "customers").exit()).isZero();
             assertThat(TwowayJar.run(dir, "sync", "--once").out()).contains("1 dead letters");
             TwowayJar.Result letters = TwowayJar.run(dir, "deadletters", "list");
-            assertThat(letters.out()).as(letters.all()).contains("customers → erp").contains("Phone");
+            assertThat(letters.out()).as(letters.all()).contains("customers → erp").contains("field 'phone'").contains("the column holds 8");
             my.exec("ALTER TABLE Customer MODIFY Phone VARCHAR(30)");
             // The connector introspects at start: the next process sees the wider column.
             TwowayJar.Result retry = TwowayJar.run(dir, "deadletters", "retry", "--all");

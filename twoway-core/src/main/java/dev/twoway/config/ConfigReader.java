@@ -255,6 +255,11 @@ public final class ConfigReader {
                 .map(c -> TwowayConfig.Capture.valueOf(c.toUpperCase(java.util.Locale.ROOT))).orElse(TwowayConfig.Capture.TRIGGERS);
         String schedule = r.text("schedule").orElse("realtime");
         Map<String, TwowayConfig.EndpointConfig> endpoints = new LinkedHashMap<>();
+        // Names as written, valid or not: an endpoint with a problem of its own must not make every field that maps
+        // it a second problem.
+        Set<String> endpointNames = new LinkedHashSet<>();
+        node.entry("endpoints").map(ConfigNode.Entry::value).filter(n -> n instanceof ConfigNode.Mapping)
+                .ifPresent(n -> ((ConfigNode.Mapping) n).entries().forEach(e -> endpointNames.add(e.key())));
         r.get("endpoints").flatMap(n -> mapping(n, path + ".endpoints")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 String ep = path + ".endpoints." + e.key();
@@ -271,7 +276,7 @@ public final class ConfigReader {
         r.get("fields").flatMap(n -> mapping(n, path + ".fields")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 checkName("field", e.key(), e.keyAt(), path + ".fields." + e.key());
-                field(e.key(), e.value(), path + ".fields." + e.key(), endpoints.keySet()).ifPresent(f -> fields.put(e.key(), f));
+                field(e.key(), e.value(), path + ".fields." + e.key(), endpointNames).ifPresent(f -> fields.put(e.key(), f));
             }
             if (m.entries().isEmpty()) problem(m.at(), path + ".fields", "no fields are mapped", "map at least one field: email: { crm: email, erp: Email }");
         });
@@ -284,8 +289,8 @@ public final class ConfigReader {
         }
         fields.values().stream().filter(TwowayConfig.FieldConfig::match).map(TwowayConfig.FieldConfig::name).filter(f -> !match.contains(f)).forEach(match::add);
         TwowayConfig.Conflicts conflicts = r.section("conflicts", ConfigReference.CONFLICTS)
-                .map(c -> conflicts(c, endpoints.keySet(), fields.keySet()))
-                .orElse(new TwowayConfig.Conflicts(new ConflictPolicy.LastWriteWins(), Map.of(), List.copyOf(endpoints.keySet()), DeleteConflictPolicy.DELETE_WINS, Duration.ofSeconds(1)));
+                .map(c -> conflicts(c, endpointNames, fields.keySet()))
+                .orElse(new TwowayConfig.Conflicts(new ConflictPolicy.LastWriteWins(), Map.of(), List.copyOf(endpointNames), DeleteConflictPolicy.DELETE_WINS, Duration.ofSeconds(1)));
         DeletePolicy deletes = r.get("deletes").map(n -> deletes(n, path + ".deletes", fields.keySet())).orElse(new DeletePolicy.Propagate());
         List<TwowayConfig.ValidationRule> rules = r.get("validate").map(n -> rules(n, path + ".validate")).orElse(List.of());
         r.finish();
