@@ -99,6 +99,7 @@ public final class Deployment implements AutoCloseable {
      * not checked further.
      */
     public List<ConfigProblem> check() {
+        unreachable.clear();
         List<ConfigProblem> problems = new ArrayList<>();
         for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
             for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
@@ -117,6 +118,11 @@ public final class Deployment implements AutoCloseable {
     }
 
     private final Map<String, Boolean> unreachable = new LinkedHashMap<>();
+
+    /** The systems the last {@link #check} could not reach (their endpoints were not checked). */
+    public java.util.Set<String> unreachable() {
+        return java.util.Set.copyOf(unreachable.keySet());
+    }
 
     private Optional<Table> table(TwowayConfig.EndpointConfig e, String path, List<ConfigProblem> problems) {
         if (unreachable.containsKey(e.system())) return Optional.empty();

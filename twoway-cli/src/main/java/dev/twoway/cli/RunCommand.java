@@ -48,6 +48,7 @@ final class RunCommand implements Callable<Integer> {
         Deployment d = new Deployment(cfg);
         EngineRuntime runtime;
         try {
+            awaitSystems(d);
             Map<String, Connector> connectors = new LinkedHashMap<>(d.connectors());
             TwowayConfig.Engine e = cfg.engine();
             EngineRuntime.Options options = new EngineRuntime.Options(e.pollInterval(), Duration.ofSeconds(1),
@@ -102,6 +103,23 @@ final class RunCommand implements Callable<Integer> {
         d.close();
         lock.close();
         return 1;
+    }
+
+    /**
+     * A system that is down when twoway starts is waited for (its tables must be read before its mapping can be
+     * built); any other problem of the config stops the start with exit code 2.
+     */
+    private static void awaitSystems(Deployment d) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            java.util.List<dev.twoway.config.ConfigProblem> problems = d.check();
+            if (problems.isEmpty()) return;
+            boolean onlyUnreachable = !d.unreachable().isEmpty() && problems.stream().allMatch(p -> d.unreachable().stream()
+                    .anyMatch(s -> p.path().equals("systems." + s + ".url")));
+            if (!onlyUnreachable) throw new dev.twoway.config.ConfigException(problems);
+            long wait = Math.min(30, 1L << Math.min(attempt, 5));
+            log.warn("waiting for {} to be reachable before starting (next try in {} s): {}", d.unreachable(), wait, problems.getFirst().message());
+            Thread.sleep(wait * 1000);
+        }
     }
 
     private static String describe(Map<String, Schedule> schedules) {

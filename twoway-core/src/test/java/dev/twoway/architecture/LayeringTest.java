@@ -47,4 +47,11 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.twoway.engine..", "dev.twoway.store..")
                 .check(CORE);
     }
+
+    @Test
+    void theConfigReaderOnlyReadsAndNeverRunsAnything() {
+        noClasses().that().resideInAPackage("dev.twoway.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.twoway.engine..", "dev.twoway.store..", "dev.twoway.spi..")
+                .check(CORE);
+    }
 }
