@@ -160,20 +160,24 @@ public final class ConfigReader {
         Path state = resolve(r.text("state").orElse("./twoway-data"));
         TwowayConfig.Engine engine = r.section("engine", ConfigReference.ENGINE).map(this::engine).orElse(TwowayConfig.Engine.DEFAULTS);
         Map<String, TwowayConfig.SystemConfig> systems = new LinkedHashMap<>();
+        // every system written counts for the names that refer to it, even one with problems of its own (reported once)
+        Set<String> systemNames = new LinkedHashSet<>();
         r.get("systems").flatMap(n -> mapping(n, "systems")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
+                systemNames.add(e.key());
                 checkName("system", e.key(), e.keyAt(), "systems." + e.key());
                 mapping(e.value(), "systems." + e.key()).ifPresent(s -> system(e.key(), s).ifPresent(sys -> systems.put(e.key(), sys)));
             }
             if (m.entries().isEmpty()) problem(m.at(), "systems", "no systems are configured", "add at least two systems (see docs/configuration.md)");
         });
+        Optional<ConfigNode.Mapping> syncsNode = r.get("syncs").flatMap(n -> mapping(n, "syncs")); // read once: problems once
         Set<String> syncNames = new LinkedHashSet<>();
-        r.get("syncs").flatMap(n -> mapping(n, "syncs")).ifPresent(m -> m.entries().forEach(e -> syncNames.add(e.key())));
+        syncsNode.ifPresent(m -> m.entries().forEach(e -> syncNames.add(e.key())));
         Map<String, TwowayConfig.SyncConfig> syncs = new LinkedHashMap<>();
-        r.get("syncs").flatMap(n -> mapping(n, "syncs")).ifPresent(m -> {
+        syncsNode.ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 checkName("sync", e.key(), e.keyAt(), "syncs." + e.key());
-                mapping(e.value(), "syncs." + e.key()).ifPresent(s -> sync(e.key(), s, systems, syncNames).ifPresent(x -> syncs.put(e.key(), x)));
+                mapping(e.value(), "syncs." + e.key()).ifPresent(s -> sync(e.key(), s, systemNames, syncNames).ifPresent(x -> syncs.put(e.key(), x)));
             }
             if (m.entries().isEmpty()) problem(m.at(), "syncs", "no syncs are configured", "add a sync (see docs/configuration.md)");
         });
@@ -248,33 +252,33 @@ public final class ConfigReader {
 
     // ---- syncs -------------------------------------------------------------------------------------------------
 
-    private Optional<TwowayConfig.SyncConfig> sync(String name, ConfigNode.Mapping node, Map<String, TwowayConfig.SystemConfig> systems, Set<String> syncNames) {
+    private Optional<TwowayConfig.SyncConfig> sync(String name, ConfigNode.Mapping node, Set<String> systems, Set<String> syncNames) {
         String path = "syncs." + name;
         SectionReader r = new SectionReader(this, node, path, ConfigReference.SYNC);
         TwowayConfig.Capture capture = r.choice("capture", List.of("triggers", "poll", "checksum"))
                 .map(c -> TwowayConfig.Capture.valueOf(c.toUpperCase(java.util.Locale.ROOT))).orElse(TwowayConfig.Capture.TRIGGERS);
         String schedule = r.text("schedule").orElse("realtime");
         Map<String, TwowayConfig.EndpointConfig> endpoints = new LinkedHashMap<>();
-        // Names as written, valid or not: an endpoint with a problem of its own must not make every field that maps
-        // it a second problem.
+        // every endpoint written counts for the fields and policies naming it, even one with problems of its own
         Set<String> endpointNames = new LinkedHashSet<>();
-        node.entry("endpoints").map(ConfigNode.Entry::value).filter(n -> n instanceof ConfigNode.Mapping)
-                .ifPresent(n -> ((ConfigNode.Mapping) n).entries().forEach(e -> endpointNames.add(e.key())));
         r.get("endpoints").flatMap(n -> mapping(n, path + ".endpoints")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 String ep = path + ".endpoints." + e.key();
-                if (!systems.containsKey(e.key())) {
+                endpointNames.add(e.key());
+                if (!systems.contains(e.key())) {
                     problem(e.keyAt(), ep, "'" + e.key() + "' is not a configured system",
-                            (ConfigValues.closest(e.key(), systems.keySet()).map(s -> "did you mean '" + s + "'? ").orElse(""))
-                                    + "endpoints are named after their system; systems: " + String.join(", ", systems.keySet()));
+                            (ConfigValues.closest(e.key(), systems).map(s -> "did you mean '" + s + "'? ").orElse(""))
+                                    + "endpoints are named after their system; systems: " + String.join(", ", systems));
                 }
                 mapping(e.value(), ep).ifPresent(s -> endpoint(e.key(), s, ep, capture, syncNames).ifPresent(x -> endpoints.put(e.key(), x)));
             }
             if (m.entries().size() < 2) problem(m.at(), path + ".endpoints", "a sync needs at least two endpoints, found " + m.entries().size(), "add the other system's table");
         });
         Map<String, TwowayConfig.FieldConfig> fields = new LinkedHashMap<>();
+        Set<String> fieldNames = new LinkedHashSet<>(); // likewise every field written
         r.get("fields").flatMap(n -> mapping(n, path + ".fields")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
+                fieldNames.add(e.key());
                 checkName("field", e.key(), e.keyAt(), path + ".fields." + e.key());
                 field(e.key(), e.value(), path + ".fields." + e.key(), endpointNames).ifPresent(f -> fields.put(e.key(), f));
             }
@@ -282,16 +286,16 @@ public final class ConfigReader {
         });
         List<String> match = new ArrayList<>(r.names("match"));
         for (int i = 0; i < match.size(); i++) {
-            if (!fields.containsKey(match.get(i))) {
+            if (!fieldNames.contains(match.get(i))) {
                 String p = path + ".match" + (r.get("match").orElseThrow() instanceof ConfigNode.Sequence ? "[" + i + "]" : "");
-                problem(locations.getOrDefault(p, node.at()), p, "'" + match.get(i) + "' is not a field of the sync", fixField(match.get(i), fields.keySet()));
+                problem(locations.getOrDefault(p, node.at()), p, "'" + match.get(i) + "' is not a field of the sync", fixField(match.get(i), fieldNames));
             }
         }
         fields.values().stream().filter(TwowayConfig.FieldConfig::match).map(TwowayConfig.FieldConfig::name).filter(f -> !match.contains(f)).forEach(match::add);
         TwowayConfig.Conflicts conflicts = r.section("conflicts", ConfigReference.CONFLICTS)
-                .map(c -> conflicts(c, endpointNames, fields.keySet()))
+                .map(c -> conflicts(c, endpointNames, fieldNames))
                 .orElse(new TwowayConfig.Conflicts(new ConflictPolicy.LastWriteWins(), Map.of(), List.copyOf(endpointNames), DeleteConflictPolicy.DELETE_WINS, Duration.ofSeconds(1)));
-        DeletePolicy deletes = r.get("deletes").map(n -> deletes(n, path + ".deletes", fields.keySet())).orElse(new DeletePolicy.Propagate());
+        DeletePolicy deletes = r.get("deletes").map(n -> deletes(n, path + ".deletes", fieldNames)).orElse(new DeletePolicy.Propagate());
         List<TwowayConfig.ValidationRule> rules = r.get("validate").map(n -> rules(n, path + ".validate")).orElse(List.of());
         r.finish();
         for (TwowayConfig.EndpointConfig e : endpoints.values()) {
@@ -454,31 +458,32 @@ public final class ConfigReader {
         try {
             Expression.compile(source, vars, result);
         } catch (ExpressionException e) {
-            problem(at, path, "expression '" + source + "' does not compile: " + e.getMessage(),
+            problem(at, path, e.getMessage(), // it quotes the expression and says what is wrong where
                     "variables available here: " + String.join(", ", vars.keySet()) + " (CEL syntax, see docs/configuration.md)");
         }
     }
 
     private TwowayConfig.Conflicts conflicts(SectionReader r, Set<String> systems, Set<String> fields) {
         String path = r.child("").replaceAll("\\.$", "");
-        ConflictPolicy def = r.get("default").flatMap(n -> policy(n, path + ".default", systems)).orElse(new ConflictPolicy.LastWriteWins());
+        List<String> priority = r.names("priority");
+        checkSystems(priority, path + ".priority", systems);
+        // the plain word 'priority' follows this order (the listed systems first), as the reference says
+        List<String> order = new ArrayList<>(priority);
+        systems.stream().filter(s -> !order.contains(s)).forEach(order::add);
+        ConflictPolicy def = r.get("default").flatMap(n -> policy(n, path + ".default", systems, order)).orElse(new ConflictPolicy.LastWriteWins());
         Map<String, ConflictPolicy> perField = new LinkedHashMap<>();
         r.get("fields").flatMap(n -> mapping(n, path + ".fields")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 String p = path + ".fields." + e.key();
                 locate(p, e.value().at());
                 if (!fields.contains(e.key())) problem(e.keyAt(), p, "'" + e.key() + "' is not a field of the sync", fixField(e.key(), fields));
-                policy(e.value(), p, systems).ifPresent(pol -> perField.put(e.key(), pol));
+                policy(e.value(), p, systems, order).ifPresent(pol -> perField.put(e.key(), pol));
             }
         });
-        List<String> priority = r.names("priority");
-        checkSystems(priority, path + ".priority", systems);
         DeleteConflictPolicy dvu = r.choice("delete-vs-update", List.of("delete-wins", "update-wins", "manual"))
                 .map(s -> DeleteConflictPolicy.valueOf(s.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))).orElse(DeleteConflictPolicy.DELETE_WINS);
         Duration skew = r.duration("skew-window").orElse(Duration.ofSeconds(1));
         r.finish();
-        List<String> order = new ArrayList<>(priority);
-        systems.stream().filter(s -> !order.contains(s)).forEach(order::add);
         return new TwowayConfig.Conflicts(def, perField, order, dvu, skew);
     }
 
@@ -493,11 +498,12 @@ public final class ConfigReader {
 
     private static final List<String> POLICIES = List.of("last-write-wins", "priority", "manual", "owner", "rule");
 
-    private Optional<ConflictPolicy> policy(ConfigNode n, String path, Set<String> systems) {
+    /** @param order the sync's system order, for the plain word {@code priority} */
+    private Optional<ConflictPolicy> policy(ConfigNode n, String path, Set<String> systems, List<String> order) {
         if (n instanceof ConfigNode.Scalar) {
             return text(n, path).flatMap(t -> switch (t.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "last-write-wins", "lww" -> Optional.of(new ConflictPolicy.LastWriteWins());
-                case "priority" -> Optional.of(new ConflictPolicy.Priority(List.copyOf(systems)));
+                case "priority" -> Optional.of(new ConflictPolicy.Priority(order));
                 case "manual" -> Optional.of(new ConflictPolicy.Manual());
                 default -> {
                     problem(n.at(), path, "'" + t + "' is not a conflict policy",
@@ -522,15 +528,15 @@ public final class ConfigReader {
                 return systems.contains(s) ? Optional.of(new ConflictPolicy.Owner(s)) : Optional.empty();
             });
             case "priority" -> {
-                List<String> order = names(e.value(), p);
-                checkSystems(order, p, systems);
-                yield Optional.of(new ConflictPolicy.Priority(order));
+                List<String> listed = names(e.value(), p);
+                checkSystems(listed, p, systems);
+                yield Optional.of(new ConflictPolicy.Priority(listed));
             }
             case "rule" -> text(e.value(), p).flatMap(src -> {
                 try {
                     return Optional.of(new ConflictPolicy.Rule(src, new dev.twoway.expr.CelConflictRule(src)));
                 } catch (ExpressionException ex) {
-                    problem(e.value().at(), p, "rule '" + src + "' does not compile: " + ex.getMessage(),
+                    problem(e.value().at(), p, ex.getMessage(),
                             "variables: field, base, current and incoming (maps with value, system, time)");
                     return Optional.empty();
                 }

@@ -80,7 +80,7 @@ public final class YamlFile {
 
     private static ConfigNode convert(Path file, Node node, List<ConfigProblem> problems, String path) {
         Location at = location(file, node);
-        if (!node.getTag().isSecondary() && !isStandard(node.getTag())) {
+        if (!isStandard(node.getTag())) { // custom tags (!vault: "secondary" in SnakeYAML) and other !! tags (!!binary)
             problems.add(new ConfigProblem(at, path, "YAML tag " + node.getTag().getValue() + " is not supported", "remove the tag"));
         }
         return switch (node) {
@@ -120,7 +120,8 @@ public final class YamlFile {
 
     private static boolean isStandard(Tag tag) {
         return tag.equals(Tag.STR) || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL) || tag.equals(Tag.NULL)
-                || tag.equals(Tag.MAP) || tag.equals(Tag.SEQ) || tag.equals(Tag.TIMESTAMP);
+                || tag.equals(Tag.MAP) || tag.equals(Tag.SEQ) || tag.equals(Tag.TIMESTAMP)
+                || tag.equals(Tag.MERGE) || tag.equals(Tag.YAML); // what plain '<<' and '=' resolve to: text here
     }
 
     private static boolean isNull(ScalarNode s) {

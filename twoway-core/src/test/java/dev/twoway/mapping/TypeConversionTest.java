@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -106,5 +107,41 @@ class TypeConversionTest {
         assertThatThrownBy(() -> toNative(new Value.Date(LocalDate.of(2026, 1, 1)), ColumnType.of(ValueType.INTEGER)))
                 .hasMessageContaining("no lossless conversion from date to integer").hasMessageContaining("compatible type");
         assertThat(toNative(Value.NULL, ColumnType.of(ValueType.INTEGER))).isEqualTo(Value.NULL);
+    }
+
+    /** One value of each type that every rule of the table accepts (a midnight, a whole number, 1 as a boolean). */
+    private static final Map<ValueType, Value> SAMPLES = Map.of(
+            ValueType.STRING, Value.str("text"), ValueType.INTEGER, Value.integer(1), ValueType.DECIMAL, new Value.Dec(BigDecimal.ONE),
+            ValueType.BOOLEAN, Value.of(true), ValueType.DATE, new Value.Date(LocalDate.of(2026, 3, 1)),
+            ValueType.TIMESTAMP, new Value.Timestamp(Instant.parse("2026-03-01T00:00:00Z")), ValueType.JSON, Value.Json.parse("{\"a\":1}"),
+            ValueType.BYTES, new Value.Bytes(new byte[]{1, 2, 3}));
+
+    @Test
+    void convertibleIsTrueExactlyForThePairsWithARuleBothWays() {
+        for (ValueType canonical : ValueType.values()) {
+            for (ValueType column : ValueType.values()) {
+                if (canonical == column || canonical == ValueType.STRING || column == ValueType.STRING) {
+                    assertThat(TypeConversion.convertible(canonical, column)).as(canonical + " ⇄ " + column).isTrue();
+                    continue;
+                }
+                boolean bothWays = converts(SAMPLES.get(canonical), column) && converts(SAMPLES.get(column), canonical);
+                assertThat(TypeConversion.convertible(canonical, column)).as(canonical + " ⇄ " + column).isEqualTo(bothWays);
+            }
+        }
+    }
+
+    @Test
+    void everyTypeIsConvertibleToTextAndComesBackTheSame() {
+        ColumnType text = ColumnType.of(ValueType.STRING);
+        SAMPLES.forEach((type, v) -> assertThat(toCanonical(toNative(v, text), type, text)).as(type.configName()).isEqualTo(v));
+    }
+
+    private static boolean converts(Value v, ValueType to) {
+        try {
+            TypeConversion.convert(v, to, ColumnType.of(to), "r1", "f");
+            return true;
+        } catch (MappingException e) {
+            return false;
+        }
     }
 }
