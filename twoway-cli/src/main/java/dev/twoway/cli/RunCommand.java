@@ -4,7 +4,7 @@ import dev.twoway.config.TwowayConfig;
 import dev.twoway.engine.Backoff;
 import dev.twoway.engine.EngineRuntime;
 import dev.twoway.engine.Pauses;
-import dev.twoway.engine.Schedule;
+import dev.twoway.schedule.Schedule;
 import dev.twoway.engine.SyncEngine;
 import dev.twoway.spi.Connector;
 import org.slf4j.Logger;

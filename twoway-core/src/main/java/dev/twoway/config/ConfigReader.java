@@ -235,7 +235,7 @@ public final class ConfigReader {
                     "write url: " + expected.replace("(mariadb|mysql)", "mariadb") + "//host:port/database, or change 'connector'");
             return Optional.empty();
         }
-        if (jdbc.matches("(?i).*[?&;]password=.*")) {
+        if (jdbc.matches("(?i).*[?&;]password=.*") || jdbc.matches("(?s)jdbc:[a-z]+://[^/@:]+:[^/@]*@.*")) {
             problem(r.locate("url"), path + ".url", "the url holds a password", "remove it from the url and write password: ${env:" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_PASSWORD}");
         }
         return Optional.of(new TwowayConfig.SystemConfig(name, connector.get(), jdbc, user, password, zone));
@@ -258,6 +258,11 @@ public final class ConfigReader {
         TwowayConfig.Capture capture = r.choice("capture", List.of("triggers", "poll", "checksum"))
                 .map(c -> TwowayConfig.Capture.valueOf(c.toUpperCase(java.util.Locale.ROOT))).orElse(TwowayConfig.Capture.TRIGGERS);
         String schedule = r.text("schedule").orElse("realtime");
+        try {
+            dev.twoway.schedule.Schedule.parse(schedule);
+        } catch (IllegalArgumentException e) {
+            problem(r.locate("schedule"), path + ".schedule", e.getMessage(), "see docs/operations.md#schedules");
+        }
         Map<String, TwowayConfig.EndpointConfig> endpoints = new LinkedHashMap<>();
         // every endpoint written counts for the fields and policies naming it, even one with problems of its own
         Set<String> endpointNames = new LinkedHashSet<>();
@@ -467,6 +472,8 @@ public final class ConfigReader {
         String path = r.child("").replaceAll("\\.$", "");
         List<String> priority = r.names("priority");
         checkSystems(priority, path + ".priority", systems);
+        priority.stream().filter(s -> java.util.Collections.frequency(priority, s) > 1).distinct().forEach(s ->
+                problem(locate(path + ".priority"), path + ".priority", "'" + s + "' is listed twice", "name each system once, first wins"));
         // the plain word 'priority' follows this order (the listed systems first), as the reference says
         List<String> order = new ArrayList<>(priority);
         systems.stream().filter(s -> !order.contains(s)).forEach(order::add);

@@ -1,5 +1,6 @@
 package dev.twoway.engine;
 
+import dev.twoway.schedule.Schedule;
 import dev.twoway.spi.ChangeSource;
 import dev.twoway.spi.Connector;
 import dev.twoway.spi.SystemUnavailableException;

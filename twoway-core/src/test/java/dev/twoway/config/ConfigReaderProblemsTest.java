@@ -36,6 +36,29 @@ class ConfigReaderProblemsTest {
     }
 
     @Test
+    void aScheduleThatIsNeitherRealtimeNorAnIntervalNorCronIsRefusedWithExamples() throws IOException {
+        String yaml = with("schedule: every 5m\n", "schedule: evry 5m\n");
+        assertProblem(onlyProblemOf(yaml), lineOf(yaml, "schedule: evry 5m"), "syncs.customers.schedule",
+                "schedule 'evry 5m' is not realtime", "docs/operations.md");
+        String cron = with("schedule: every 5m\n", "schedule: \"0 25 * * *\"\n");
+        assertThat(onlyProblemOf(cron).message()).contains("hour '25' is not allowed; hour takes 0-23");
+    }
+
+    @Test
+    void aSystemListedTwiceInThePriorityIsReported() throws IOException {
+        String yaml = with("priority: [erp, crm]\n", "priority: [erp, erp]\n");
+        assertThat(problemsOf(yaml)).anySatisfy(p -> assertThat(p.message()).isEqualTo("'erp' is listed twice"));
+    }
+
+    @Test
+    void aPasswordInsideTheUrlsUserInfoIsRefusedToo() throws IOException {
+        String yaml = with("url: jdbc:postgresql://crm-db:5432/crm\n", "url: jdbc:postgresql://app:hunter2@crm-db:5432/crm\n");
+        ConfigProblem p = onlyProblemOf(yaml);
+        assertThat(p.message()).isEqualTo("the url holds a password");
+        assertThat(p.render()).doesNotContain("hunter2");
+    }
+
+    @Test
     void unknownKeyFarFromEveryKnownKeyListsTheKnownKeysWithoutAGuess() throws IOException {
         String yaml = with("  clock-check: 10m\n", "  clock-check: 10m\n  colour: blue\n");
         ConfigProblem p = onlyProblemOf(yaml);

@@ -7,7 +7,7 @@ import dev.twoway.engine.EndpointDefinition;
 import dev.twoway.engine.EngineOptions;
 import dev.twoway.engine.EngineRuntime;
 import dev.twoway.engine.Pauses;
-import dev.twoway.engine.Schedule;
+import dev.twoway.schedule.Schedule;
 import dev.twoway.engine.SyncDefinition;
 import dev.twoway.engine.SyncEngine;
 import dev.twoway.engine.SyncPass;

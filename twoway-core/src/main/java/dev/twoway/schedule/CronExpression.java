@@ -1,4 +1,4 @@
-package dev.twoway.engine;
+package dev.twoway.schedule;
 
 import java.time.DayOfWeek;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.twoway.engine;
+package dev.twoway.schedule;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
