@@ -53,12 +53,12 @@ final class ConflictsCommand {
                 System.out.println("no open conflicts");
                 return 0;
             }
-            System.out.printf("%-5s %-12s %-28s %-14s %-13s %s%n", "id", "sync", "record", "field", "kind", "versions");
+            System.out.printf("%-5s %-12s %-36s %-14s %-13s %s%n", "id", "sync", "record", "field", "kind", "versions");
             for (ConflictRecord c : open) {
                 JsonNode cand = candidates(c);
                 StringBuilder versions = new StringBuilder();
                 cand.path("versions").properties().forEach(e -> versions.append(versions.isEmpty() ? "" : ", ").append(e.getKey()).append('=').append(display(e.getValue())));
-                System.out.printf("%-5d %-12s %-28s %-14s %-13s %s%n", c.id(), c.sync(), c.recordId().value(), c.field(), c.kind(), versions);
+                System.out.printf("%-5d %-12s %-36s %-14s %-13s %s%n", c.id(), c.sync(), c.recordId().value(), c.field(), c.kind(), versions);
             }
             System.out.println(open.size() + " open; twoway conflicts show <id> for details, twoway conflicts resolve <id> --take <system> to decide");
             return 0;

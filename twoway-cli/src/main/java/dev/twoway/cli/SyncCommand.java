@@ -38,16 +38,12 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         TwowayConfig cfg = config.load();
         Duration retryWait = CliValues.duration("--wait", wait);
+        if (only != null) only.forEach(s -> PauseCommand.requireSync(cfg, s));
         try (RunLock lock = RunLock.tryAcquire(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is running on state " + cfg.stateDir()
                         + "; it already syncs — see twoway status, or stop it first"));
              Deployment d = new Deployment(cfg)) {
             List<SyncEngine> engines = d.engines().stream().filter(e -> only == null || only.contains(e.definition().name())).toList();
-            if (only != null) {
-                for (String s : only) {
-                    if (!cfg.syncs().containsKey(s)) throw new IllegalArgumentException("no sync '" + s + "' in " + cfg.file() + "; syncs: " + String.join(", ", cfg.syncs().keySet()));
-                }
-            }
             ProgressPrinter progress = new ProgressPrinter(System.out, ProgressPrinter.stdoutIsTerminal(), initialTotals(d, engines));
             List<SyncPass.Report> reports = SyncPass.run(engines, retryWait, progress);
             progress.finish();

@@ -77,7 +77,9 @@ class CliEndToEndIT {
             } finally {
                 run.destroy(); // SIGTERM
             }
+            long stopping = System.nanoTime();
             assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).as("a graceful stop of an idle runtime is prompt").isLessThan(Duration.ofSeconds(10));
             String output = Files.readString(log);
             assertThat(run.exitValue()).as(output).isZero();
             assertThat(output).contains("stopping: finishing the batches in flight").contains("stopped");
@@ -102,10 +104,7 @@ class CliEndToEndIT {
         try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
             createCrm(pg);
             createErp(my);
-            Files.writeString(dir.resolve("twoway.yaml"), """
-                    systems:
-                      crm: { connector: postgres, url: "%s", user: postgres }
-                      erp: { connector: mariadb, url: "%s", user: root }
+            writeConfig(pg, my, """
                     syncs:
                       customers:
                         endpoints:
@@ -115,7 +114,7 @@ class CliEndToEndIT {
                           email: { crm: email, erp: Email, match: true }
                           phone: { crm: phone_number, erp: Phone }
                         conflicts: { default: { owner: crmm } }
-                    """.formatted(pg.url, my.url));
+                    """);
             TwowayJar.Result r = TwowayJar.run(dir, "validate");
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.err()).contains("twoway.yaml:8:14: syncs.customers.endpoints.erp.tabel: unknown key 'tabel'")
@@ -141,10 +140,7 @@ class CliEndToEndIT {
         try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
             createCrm(pg);
             createErp(my);
-            Files.writeString(dir.resolve("twoway.yaml"), """
-                    systems:
-                      crm: { connector: postgres, url: "%s", user: postgres }
-                      erp: { connector: mariadb, url: "%s", user: root }
+            writeConfig(pg, my, """
                     syncs:
                       customers:
                         capture: poll
@@ -156,7 +152,7 @@ class CliEndToEndIT {
                           email: { crm: email, erp: Email, match: true }
                           phone: { crm: phone, erp: Phone }
                         conflicts: { fields: { phone: manual } }
-                    """.formatted(pg.url, my.url));
+                    """);
             TwowayJar.Result first = TwowayJar.run(dir, "sync", "--once");
             assertThat(first.exit()).as(first.all()).isZero();
             assertThat(first.out()).contains("customers: ").contains("writes applied");
@@ -191,10 +187,7 @@ class CliEndToEndIT {
             createCrm(pg);
             createErp(my);
             my.exec("ALTER TABLE Customer MODIFY Phone VARCHAR(8)");
-            Files.writeString(dir.resolve("twoway.yaml"), """
-                    systems:
-                      crm: { connector: postgres, url: "%s", user: postgres }
-                      erp: { connector: mariadb, url: "%s", user: root }
+            writeConfig(pg, my, """
                     syncs:
                       customers:
                         endpoints:
@@ -204,7 +197,7 @@ class CliEndToEndIT {
                           name: { crm: full_name, erp: FullName }
                           email: { crm: email, erp: Email, match: true }
                           phone: { crm: phone, erp: Phone }
-                    """.formatted(pg.url, my.url));
+                    """);
             assertThat(TwowayJar.run(dir, "sync", "--once").exit()).isZero();
             assertThat(TwowayJar.run(dir, "pause", "customers", "--reason", "maintenance").exit()).isZero();
             pg.exec("UPDATE customer SET phone = '+44 20 7946 0000' WHERE email = 'ada@example.com'"); // too long for VARCHAR(8)
@@ -234,6 +227,15 @@ class CliEndToEndIT {
             assertThat(r.exit()).as(cmd).isZero();
             assertThat(r.out()).as(cmd).containsPattern("Examples?:\\n  twoway ");
         }
+    }
+
+    /** twoway.yaml with the two test databases as systems crm and erp, then {@code syncs}. */
+    private void writeConfig(TestDatabase pg, TestDatabase my, String syncs) throws java.io.IOException {
+        Files.writeString(dir.resolve("twoway.yaml"), """
+                systems:
+                  crm: { connector: postgres, url: "%s", user: postgres }
+                  erp: { connector: mariadb, url: "%s", user: root }
+                """.formatted(pg.url, my.url) + syncs.stripIndent());
     }
 
     static long count(TestDatabase db, String sql) {
