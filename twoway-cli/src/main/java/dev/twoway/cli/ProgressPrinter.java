@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Shows the progress of long work: on a terminal one line redrawn in place with a bar (when the total is known),
- * otherwise a plain log line every few seconds, so a log file is not flooded with carriage returns.
+ * otherwise a plain log line every few seconds, so a log file is not flooded with carriage returns. Thread-safe:
+ * the capture loops of {@code twoway run} report from several threads.
  */
 final class ProgressPrinter implements SyncPass.Progress {
     private final PrintStream out;
@@ -39,13 +40,13 @@ final class ProgressPrinter implements SyncPass.Progress {
     }
 
     @Override
-    public void captured(String sync, String endpoint, long changesSoFar) {
+    public synchronized void captured(String sync, String endpoint, long changesSoFar) {
         read.put(sync + "/" + endpoint, changesSoFar);
         maybePrint();
     }
 
     @Override
-    public void delivered(String sync, String endpoint, long writesSoFar) {
+    public synchronized void delivered(String sync, String endpoint, long writesSoFar) {
         written.put(sync + "/" + endpoint, writesSoFar);
         maybePrint();
     }
@@ -87,7 +88,7 @@ final class ProgressPrinter implements SyncPass.Progress {
     }
 
     /** Ends the redrawn line before other output follows. */
-    void finish() {
+    synchronized void finish() {
         if (drawn) out.println();
         drawn = false;
     }

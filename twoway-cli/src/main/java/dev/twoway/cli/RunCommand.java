@@ -73,6 +73,8 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(0);
         }, "twoway shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // Plain lines, never a redrawn bar: the run's log shares the terminal.
+        runtime.reportProgress(new ProgressPrinter(System.out, false, SyncCommand.initialTotals(d, d.engines())));
         runtime.start();
         log.info("twoway running (pid {}): syncs {}; state {}", ProcessHandle.current().pid(), describe(schedules), cfg.stateDir());
         ControlQueue control = new ControlQueue(d.store());

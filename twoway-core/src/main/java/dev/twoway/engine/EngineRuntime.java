@@ -57,6 +57,12 @@ public final class EngineRuntime implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running;
     private volatile Thread clockThread;
+    private volatile SyncPass.Progress progress = SyncPass.Progress.NONE;
+
+    /** Told how far each endpoint's capture got until it first caught up (the initial sync); set before {@link #start}. */
+    public void reportProgress(SyncPass.Progress p) {
+        this.progress = p;
+    }
 
     /**
      * @param io         per sync name and endpoint ({@code sync/endpoint}), the connection the engine uses, for
@@ -124,6 +130,8 @@ public final class EngineRuntime implements AutoCloseable {
         String sync = engine.definition().name();
         ChangeSource source = sources.get(sync + "/" + endpoint.name()).source();
         int errors = 0;
+        long initial = 0;
+        boolean caughtUpOnce = false;
         while (running) {
             try {
                 if (paused(engine)) {
@@ -132,6 +140,11 @@ public final class EngineRuntime implements AutoCloseable {
                 }
                 SyncEngine.CaptureReport r = engine.captureOnce(endpoint.name());
                 errors = 0;
+                if (!caughtUpOnce) {
+                    initial += r.changes();
+                    if (r.changes() > 0) progress.captured(sync, endpoint.name(), initial);
+                    caughtUpOnce = r.caughtUp();
+                }
                 if (r.resolved() > 0) wakeDeliveries(engine);
                 if (r.caughtUp() && r.changes() == 0) source.awaitChanges(options.pollInterval());
             } catch (InterruptedException e) {
