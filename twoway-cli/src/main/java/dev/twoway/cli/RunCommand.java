@@ -82,9 +82,14 @@ final class RunCommand implements Callable<Integer> {
         while (runtime.running()) {
             try {
                 control.drain(req -> {
-                    String outcome = Operations.execute(d, req);
-                    log.info("{}", outcome);
-                    return outcome;
+                    try {
+                        String outcome = Operations.execute(d, req);
+                        log.info("{}", outcome);
+                        return outcome;
+                    } catch (RuntimeException ex) {
+                        log.warn("operator request refused: {}", ex.getMessage());
+                        throw ex; // the queue hands the message back to the command that asked
+                    }
                 });
                 status.record(d.engines(), ProcessHandle.current().pid());
             } catch (dev.twoway.store.StateStoreException ex) {

@@ -72,6 +72,11 @@ class CliEndToEndIT {
                 TwowayJar.Result status = TwowayJar.run(dir, "status");
                 assertThat(status.out()).as(status.all()).contains("twoway run: pid " + run.pid()).contains("sync customers (realtime)")
                         .contains("0 open conflicts, 0 dead letters");
+                // Another command's request is carried out by the running process (which holds the state), and answered.
+                TwowayJar.Result handedOver = TwowayJar.run(dir, "deadletters", "retry", "999");
+                assertThat(handedOver.exit()).as(handedOver.all()).isEqualTo(2);
+                assertThat(handedOver.err()).contains("there is no dead letter 999");
+                assertThat(Files.readString(log)).contains("operator request refused: there is no dead letter 999");
                 TwowayJar.Result json = TwowayJar.run(dir, "status", "--json");
                 assertThat(new ObjectMapper().readTree(json.out()).path("syncs").get(0).path("endpoints")).hasSize(2);
             } finally {
