@@ -25,6 +25,11 @@ final class CliValues {
         };
     }
 
+    /** "1 sync", "2 syncs": a count with its noun (regular plurals only). */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     static String actor() {
         String user = System.getenv("USER");
         return user == null || user.isBlank() ? System.getProperty("user.name", "operator") : user;

@@ -172,7 +172,7 @@ public final class Deployment implements AutoCloseable {
         if (c.isEmpty()) {
             List<String> names = t.columns().stream().map(Column::name).toList();
             String close = names.stream().filter(n -> n.equalsIgnoreCase(column) || n.replace("_", "").equalsIgnoreCase(column.replace("_", ""))).findFirst()
-                    .map(n -> "did you mean \"" + n + "\"? ").orElse("");
+                    .map(n -> "did you mean '" + n + "'? ").orElse(ConfigProblem.didYouMean(column, names));
             problems.add(problem(path, "table " + t.label() + " has no column \"" + column + "\"", close + "its columns are " + String.join(", ", names)));
         }
         return c;

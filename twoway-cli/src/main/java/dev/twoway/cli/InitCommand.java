@@ -39,7 +39,7 @@ final class InitCommand implements Callable<Integer> {
     Map<String, String> users = new LinkedHashMap<>();
 
     @Option(names = "--password-env", paramLabel = "NAME=VARIABLE",
-            description = "The environment variable holding a system's password (the config refers to it as ${env:VARIABLE}).")
+            description = "The environment variable holding a system's password (the config refers to it as $${env:VARIABLE}).")
     Map<String, String> passwordEnv = new LinkedHashMap<>();
 
     @Option(names = "--table", paramLabel = "TABLE=TABLE", description = "Pair these tables of the first and second system (repeatable); default: by name.")

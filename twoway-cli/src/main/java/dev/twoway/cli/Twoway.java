@@ -26,6 +26,7 @@ public final class Twoway {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Twoway());
+        cl.setUsageHelpWidth(120); // descriptions are written in lines of up to 115 characters
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException || e instanceof ConfigException
                 || e instanceof IllegalArgumentException ? 2 : 1);
         cl.setExecutionExceptionHandler(Twoway::report);

@@ -33,7 +33,8 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         int fields = cfg.syncs().values().stream().mapToInt(s -> s.fields().size()).sum();
-        System.out.printf("%s is valid: %d systems, %d syncs, %d fields%s%n", config.file, cfg.systems().size(), cfg.syncs().size(), fields,
+        System.out.printf("%s is valid: %s, %s, %s%s%n", config.file, CliValues.count(cfg.systems().size(), "system"),
+                CliValues.count(cfg.syncs().size(), "sync"), CliValues.count(fields, "field"),
                 offline ? " (file only; run without --offline to check the databases)" : ", checked against the databases");
         return 0;
     }

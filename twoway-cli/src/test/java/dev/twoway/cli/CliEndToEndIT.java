@@ -53,7 +53,7 @@ class CliEndToEndIT {
 
             TwowayJar.Result valid = TwowayJar.run(dir, "validate");
             assertThat(valid.exit()).as(valid.all()).isZero();
-            assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 syncs, 3 fields, checked against the databases");
+            assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 sync, 3 fields, checked against the databases");
 
             Path log = dir.resolve("run.log");
             Process run = TwowayJar.start(dir, log, "run");
@@ -231,6 +231,7 @@ class CliEndToEndIT {
             TwowayJar.Result r = TwowayJar.run(dir, args.toArray(String[]::new));
             assertThat(r.exit()).as(cmd).isZero();
             assertThat(r.out()).as(cmd).containsPattern("Examples?:\\n  twoway ");
+            assertThat(r.out()).as(cmd + ": an unescaped ${...} in a description prints null").doesNotContain("null");
         }
     }
 

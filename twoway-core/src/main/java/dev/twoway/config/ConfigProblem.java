@@ -1,5 +1,6 @@
 package dev.twoway.config;
 
+import java.util.Collection;
 import java.util.Objects;
 
 /**
@@ -20,5 +21,10 @@ public record ConfigProblem(Location at, String path, String message, String fix
     /** {@code twoway.yaml:12:7: syncs.customers.fields.email.crm: column "emial" … — fix: …} */
     public String render() {
         return at + ": " + (path.isEmpty() ? "" : path + ": ") + message + (fix == null ? "" : "\n    fix: " + fix);
+    }
+
+    /** {@code "did you mean 'x'? "} when one of {@code known} is close to {@code given} (for a fix text), else "". */
+    public static String didYouMean(String given, Collection<String> known) {
+        return ConfigValues.closest(given, known).map(k -> "did you mean '" + k + "'? ").orElse("");
     }
 }
