@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twoway.engine.ConflictChoice;
 import dev.twoway.mapping.ColumnType;
 import dev.twoway.mapping.TypeConversion;
+import dev.twoway.merge.RecordState;
 import dev.twoway.model.Value;
 import dev.twoway.model.ValueJson;
 import dev.twoway.store.ConflictRecord;
@@ -57,13 +58,18 @@ final class Operations {
                 throw new IllegalArgumentException("conflict " + id + " has no version from '" + system + "'; versions: "
                         + String.join(", ", (Iterable<String>) candidates.path("versions")::fieldNames));
             }
-            if (v.isTextual() && v.asText().equals("deleted")) {
+            boolean wholeRecord = c.field().equals(RecordState.RECORD);
+            // A record-level conflict (delete confirmation, delete against update) stores the deleting system's version as null.
+            if (wholeRecord && ((v.isTextual() && v.asText().equals("deleted")) || ValueJson.decode(v).isNull())) {
                 choice = new ConflictChoice.Delete();
                 shown = "delete (as " + system + ")";
+            } else if (wholeRecord) {
+                choice = new ConflictChoice.Keep();
+                shown = "keep (as " + system + ")";
             } else {
                 Value val = ValueJson.decode(v);
-                choice = c.field().equals("__record__") ? new ConflictChoice.Keep() : new ConflictChoice.TakeValue(val);
-                shown = c.field().equals("__record__") ? "keep (as " + system + ")" : val.display() + " (from " + system + ")";
+                choice = new ConflictChoice.TakeValue(val);
+                shown = val.display() + " (from " + system + ")";
             }
         } else if (r.has("value")) {
             Value typed = typed(r.path("value").asText(), candidates);

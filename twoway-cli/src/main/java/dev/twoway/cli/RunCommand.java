@@ -5,6 +5,8 @@ import dev.twoway.engine.Backoff;
 import dev.twoway.engine.EngineRuntime;
 import dev.twoway.engine.Pauses;
 import dev.twoway.schedule.Schedule;
+import dev.twoway.server.ApiServer;
+import dev.twoway.server.JwtVerifier;
 import dev.twoway.engine.SyncEngine;
 import dev.twoway.spi.Connector;
 import org.slf4j.Logger;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -59,9 +62,18 @@ final class RunCommand implements Callable<Integer> {
             lock.close();
             throw ex;
         }
+        ApiServer api;
+        try {
+            api = serve(cfg.server(), d);
+        } catch (RuntimeException ex) {
+            d.close();
+            lock.close();
+            throw ex;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping: finishing the batches in flight (up to {} s)", timeout.toSeconds());
+            if (api != null) api.close();
             runtime.stop(timeout);
             d.close();
             lock.close();
@@ -106,6 +118,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().removeShutdownHook(hook);
         log.error("twoway stopped: {}", runtime.failure().get().getMessage());
+        if (api != null) api.close();
         runtime.stop(timeout);
         d.close();
         lock.close();
@@ -127,6 +140,29 @@ final class RunCommand implements Callable<Integer> {
             log.warn("waiting for {} to be reachable before starting (next try in {} s): {}", d.unreachable(), wait, problems.getFirst().message());
             Thread.sleep(wait * 1000);
         }
+    }
+
+    /** Starts the HTTP API if the config wants it; a port in use is a clear error before any sync starts. */
+    private static ApiServer serve(TwowayConfig.Server server, Deployment d) {
+        if (!server.enabled()) return null;
+        Optional<JwtVerifier> jwt = server.jwt().map(j -> new JwtVerifier(new JwtVerifier.Settings(j.secret() == null ? null : j.secret().reveal(),
+                j.jwksUrl(), j.issuer(), j.audience(), j.rolesClaim(), j.syncsClaim())));
+        ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt);
+        try {
+            api.start(server.host(), server.port());
+        } catch (RuntimeException e) {
+            api.close();
+            throw new IllegalStateException("cannot serve the API on " + server.listen() + ": " + rootMessage(e)
+                    + "; set server.listen to a free port (or server.enabled: false)", e);
+        }
+        log.info("API at http://{}:{}/api/v1 ({}; keys: twoway keys create)", server.host().contains(":") ? "[" + server.host() + "]" : server.host(),
+                api.port(), jwt.isPresent() ? "API keys and JWTs from " + server.jwt().get().issuer() : "API keys");
+        return api;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String describe(Map<String, Schedule> schedules) {

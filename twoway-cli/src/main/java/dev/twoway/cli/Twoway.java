@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         description = "Two-way data synchronization between databases and applications.",
         subcommands = {DemoCommand.class, InitCommand.class, ValidateCommand.class, SyncCommand.class, RunCommand.class,
                 StatusCommand.class, PauseCommand.class, ResumeCommand.class, ConflictsCommand.class, DeadLettersCommand.class,
-                AuditCommand.class, CommandLine.HelpCommand.class},
+                AuditCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  twoway demo                              see two SQLite databases kept in sync, with nothing to install",
                 "  twoway init --system crm=jdbc:postgresql://localhost/crm --system erp=jdbc:mariadb://localhost/erp",

@@ -1,10 +1,15 @@
 package dev.twoway.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.twoway.jdbc.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,6 +60,8 @@ class CliEndToEndIT {
             assertThat(valid.exit()).as(valid.all()).isZero();
             assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 sync, 3 fields, checked against the databases");
 
+            // The API on any free port (the default 127.0.0.1:8080 may be taken on a test machine).
+            Files.writeString(dir.resolve("twoway.yaml"), yaml + "server: { listen: \"127.0.0.1:0\" }\n");
             Path log = dir.resolve("run.log");
             Process run = TwowayJar.start(dir, log, "run");
             try {
@@ -183,6 +190,116 @@ class CliEndToEndIT {
             TwowayJar.Result audit = TwowayJar.run(dir, "audit", "export");
             assertThat(audit.out()).contains("\"actor\":\"user:tester\"").contains("called Ada");
             assertThat(TwowayJar.run(dir, "conflicts", "list").out()).contains("no open conflicts");
+
+            // A delete that waits for confirmation: taking the deleting system's version deletes the record everywhere.
+            Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml")) + "    deletes: confirm\n");
+            my.exec("DELETE FROM Customer WHERE Email = 'ada@example.com'");
+            TwowayJar.Result fourth = TwowayJar.run(dir, "sync", "--once");
+            assertThat(fourth.out()).as(fourth.all()).contains("1 open conflicts");
+            assertThat(count(pg, "SELECT count(*) FROM customer WHERE email = 'ada@example.com'")).as("held until confirmed").isEqualTo(1);
+            String deleteId = TwowayJar.run(dir, "conflicts", "list").out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+            TwowayJar.Result confirm = TwowayJar.run(dir, "conflicts", "resolve", deleteId, "--take", "erp");
+            assertThat(confirm.out()).as(confirm.all()).contains("resolved: delete (as erp)");
+            assertThat(TwowayJar.run(dir, "sync", "--once").exit()).isZero();
+            assertThat(count(pg, "SELECT count(*) FROM customer WHERE email = 'ada@example.com'")).as("deleted as erp did").isZero();
+        }
+    }
+
+    @Test
+    void theRunningProcessServesTheApiAConflictResolvedThroughItReachesBothDatabasesAndTheAuditNamesTheCaller() throws Exception {
+        try (TestDatabase pg = TestDatabase.create(TestDatabase.Kind.POSTGRES); TestDatabase my = TestDatabase.create(TestDatabase.Kind.MARIADB)) {
+            createCrm(pg);
+            createErp(my);
+            writeConfig(pg, my, """
+                    server:
+                      listen: "127.0.0.1:0"
+                    syncs:
+                      customers:
+                        endpoints:
+                          crm: { table: customer }
+                          erp: { table: Customer }
+                        fields:
+                          name: { crm: full_name, erp: FullName }
+                          email: { crm: email, erp: Email, match: true }
+                          phone: { crm: phone, erp: Phone }
+                        conflicts: { fields: { phone: manual } }
+                    """);
+            TwowayJar.Result created = TwowayJar.run(dir, "keys", "create", "--name", "alice", "--role", "operator");
+            assertThat(created.exit()).as(created.all()).isZero();
+            String alice = created.out().strip();
+            assertThat(alice).startsWith("tw_");
+            assertThat(created.err()).contains("created API key 'alice'").contains("shown only now");
+            String bob = TwowayJar.run(dir, "keys", "create", "--name", "bob", "--role", "viewer").out().strip();
+            assertThat(TwowayJar.run(dir, "keys", "list").out()).contains("alice").contains("operator").contains("bob").doesNotContain(alice);
+
+            Path log = dir.resolve("run.log");
+            Process run = TwowayJar.start(dir, log, "run");
+            try {
+                await("the API to listen", () -> apiPort(log) > 0, log);
+                Api api = new Api(apiPort(log));
+                assertThat(api.call("GET", "/api/v1/syncs", null, null).statusCode()).isEqualTo(401);
+                await("initial sync", () -> count(my, "SELECT count(*) FROM Customer") == 3, log);
+                pg.exec("UPDATE customer SET phone = '+44 crm' WHERE email = 'ada@example.com'");
+                my.exec("UPDATE Customer SET Phone = '+44 erp' WHERE Email = 'ada@example.com'");
+                await("a conflict to wait for a person", () -> api.json("GET", "/api/v1/conflicts", bob, null).size() == 1, log);
+                JsonNode conflict = api.json("GET", "/api/v1/conflicts", bob, null).get(0);
+                assertThat(conflict.path("field").asText()).isEqualTo("phone");
+                assertThat(conflict.path("versions").path("crm").asText()).isEqualTo("+44 crm");
+                assertThat(conflict.path("versions").path("erp").asText()).isEqualTo("+44 erp");
+                String resolve = "/api/v1/conflicts/" + conflict.path("id").asLong() + "/resolve";
+                String choice = "{\"take\":\"erp\",\"comment\":\"confirmed by phone\"}";
+                assertThat(api.call("POST", resolve, bob, choice).statusCode()).as("a viewer may not resolve").isEqualTo(403);
+                HttpResponse<String> resolved = api.call("POST", resolve, alice, choice);
+                assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
+                assertThat(resolved.body()).contains("resolved: +44 erp (from erp)");
+                await("the decision to reach both databases", () -> count(pg, "SELECT count(*) FROM customer WHERE phone = '+44 erp'") == 1
+                        && count(my, "SELECT count(*) FROM Customer WHERE Phone = '+44 erp'") == 1, log);
+                JsonNode audit = api.json("GET", "/api/v1/audit?limit=1000", bob, null);
+                assertThat(audit.toString()).contains("\"actor\":\"user:alice\"").contains("confirmed by phone");
+                assertThat(api.json("GET", "/api/v1/audit/verify", bob, null).path("intact").asBoolean()).isTrue();
+
+                // Revoked from the command line while the process runs: refused at once.
+                assertThat(TwowayJar.run(dir, "keys", "revoke", "alice").exit()).isZero();
+                assertThat(api.call("GET", "/api/v1/syncs", alice, null).statusCode()).isEqualTo(401);
+                assertThat(api.call("GET", "/api/v1/syncs", bob, null).statusCode()).isEqualTo(200);
+                assertThat(Files.readString(log)).contains("refused API key").doesNotContain(alice).doesNotContain(bob);
+            } finally {
+                run.destroy();
+            }
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(Files.readString(log)).isZero();
+        }
+    }
+
+    /** The port twoway run logged for its API, or 0 before it did. */
+    private static int apiPort(Path log) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("API at http://127\\.0\\.0\\.1:(\\d+)/api/v1").matcher(Files.readString(log));
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** A small client of the API. */
+    private record Api(int port) {
+        HttpResponse<String> call(String method, String path, String key, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (key != null) b.header("Authorization", "Bearer " + key);
+            return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        JsonNode json(String method, String path, String key, String body) {
+            try {
+                HttpResponse<String> r = call(method, path, key, body);
+                if (r.statusCode() != 200) throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
+                return new ObjectMapper().readTree(r.body());
+            } catch (AssertionError e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -225,7 +342,8 @@ class CliEndToEndIT {
     @Test
     void everyCommandsHelpShowsAnExample() throws Exception {
         for (String cmd : List.of("demo", "init", "validate", "sync", "run", "status", "pause", "resume", "conflicts", "conflicts list",
-                "conflicts show", "conflicts resolve", "deadletters", "deadletters list", "deadletters retry", "audit", "audit verify", "audit export")) {
+                "conflicts show", "conflicts resolve", "deadletters", "deadletters list", "deadletters retry", "audit", "audit verify", "audit export",
+                "keys", "keys create", "keys list", "keys revoke")) {
             List<String> args = new ArrayList<>(List.of(cmd.split(" ")));
             args.add("--help");
             TwowayJar.Result r = TwowayJar.run(dir, args.toArray(String[]::new));

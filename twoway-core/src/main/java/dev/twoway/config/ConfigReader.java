@@ -159,6 +159,7 @@ public final class ConfigReader {
         SectionReader r = new SectionReader(this, top.get(), "", ConfigReference.TOP);
         Path state = resolve(r.text("state").orElse("./twoway-data"));
         TwowayConfig.Engine engine = r.section("engine", ConfigReference.ENGINE).map(this::engine).orElse(TwowayConfig.Engine.DEFAULTS);
+        TwowayConfig.Server server = r.section("server", ConfigReference.SERVER).map(this::server).orElse(TwowayConfig.Server.DEFAULTS);
         Map<String, TwowayConfig.SystemConfig> systems = new LinkedHashMap<>();
         // every system written counts for the names that refer to it, even one with problems of its own (reported once)
         Set<String> systemNames = new LinkedHashSet<>();
@@ -186,7 +187,7 @@ public final class ConfigReader {
             problems.sort(java.util.Comparator.comparingInt((ConfigProblem p) -> p.at().line()).thenComparingInt(p -> p.at().column()));
             throw new ConfigException(problems);
         }
-        return new TwowayConfig(file, state, engine, systems, syncs, Map.copyOf(locations));
+        return new TwowayConfig(file, state, engine, server, systems, syncs, Map.copyOf(locations));
     }
 
     private TwowayConfig.Engine engine(SectionReader r) {
@@ -195,6 +196,63 @@ public final class ConfigReader {
                 r.duration("poll-interval").orElse(d.pollInterval()), r.duration("clock-check").orElse(d.clockCheck()));
         r.finish();
         return e;
+    }
+
+    private TwowayConfig.Server server(SectionReader r) {
+        TwowayConfig.Server d = TwowayConfig.Server.DEFAULTS;
+        boolean enabled = r.bool("enabled").orElse(true);
+        boolean allowHttp = r.bool("allow-http").orElse(false);
+        String host = d.host();
+        int port = d.port();
+        Optional<String> listen = r.text("listen");
+        if (listen.isPresent()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:\\[([^]]+)]|([^:\\[\\]]+)):(\\d{1,5})").matcher(listen.get().trim());
+            if (!m.matches() || Integer.parseInt(m.group(3)) > 65_535) {
+                problem(r.locate("listen"), "server.listen", "'" + listen.get() + "' is not host:port",
+                        "write e.g. 127.0.0.1:8080 (port 0: any free port; IPv6 as [::1]:8080)");
+            } else {
+                host = m.group(1) != null ? m.group(1) : m.group(2);
+                port = Integer.parseInt(m.group(3));
+                if (!loopback(host) && !allowHttp && enabled) {
+                    problem(r.locate("listen"), "server.listen", "'" + listen.get() + "' is not a loopback address, and twoway serves only plain HTTP",
+                            "keep 127.0.0.1 and reach it through a proxy that terminates TLS, or set allow-http: true if that proxy connects over a network you trust");
+                }
+            }
+        }
+        Optional<TwowayConfig.Jwt> jwt = r.section("jwt", ConfigReference.JWT).flatMap(this::jwt);
+        r.finish();
+        return new TwowayConfig.Server(enabled, host, port, allowHttp, jwt);
+    }
+
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    }
+
+    private Optional<TwowayConfig.Jwt> jwt(SectionReader r) {
+        Optional<Secret> secret = r.text("secret").map(Secret::new);
+        Optional<String> jwks = r.text("jwks-url");
+        Optional<String> issuer = r.text("issuer");
+        Optional<String> audience = r.text("audience");
+        String roles = r.text("roles-claim").orElse("roles");
+        String syncs = r.text("syncs-claim").orElse(null);
+        boolean ok = true;
+        if (secret.isPresent() == jwks.isPresent()) {
+            problem(r.at(), "server.jwt", secret.isPresent() ? "both 'secret' and 'jwks-url' are set" : "neither 'secret' nor 'jwks-url' is set",
+                    "give one: jwks-url: https://login.example.com/.well-known/jwks.json, or secret: ${env:TWOWAY_JWT_SECRET}");
+            ok = false;
+        }
+        if (secret.isPresent() && secret.get().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            problem(r.locate("secret"), "server.jwt.secret", "the secret is shorter than 32 bytes, too short for HS256",
+                    "use a random secret of 32 bytes or more, e.g. from: openssl rand -base64 48");
+            ok = false;
+        }
+        if (jwks.isPresent() && !jwks.get().matches("https?://\\S+")) {
+            problem(r.locate("jwks-url"), "server.jwt.jwks-url", "'" + jwks.get() + "' is not an http(s) URL", "write the issuer's JWKS address, e.g. https://login.example.com/.well-known/jwks.json");
+            ok = false;
+        }
+        r.finish();
+        if (!ok || issuer.isEmpty() || audience.isEmpty()) return Optional.empty();
+        return Optional.of(new TwowayConfig.Jwt(secret.orElse(null), jwks.orElse(null), issuer.get(), audience.get(), roles, syncs));
     }
 
     private Optional<TwowayConfig.SystemConfig> system(String name, ConfigNode.Mapping node) {

@@ -38,6 +38,7 @@ public final class ConfigReference {
             opt("state", "directory", "./twoway-data",
                     "Where the embedded state store lives (links, bases, outbox, conflicts, dead letters, audit trail). Relative to the config file."),
             opt("engine", "section", null, "How the engine runs; see `engine`."),
+            opt("server", "section", null, "The HTTP API that `twoway run` serves; see `server`."),
             req("systems", "section", "The connected systems by name; see `systems.<system>`."),
             req("syncs", "section", "The syncs by name; see `syncs.<sync>`.")));
 
@@ -47,6 +48,23 @@ public final class ConfigReference {
             opt("poll-interval", "duration", "1s",
                     "How long a realtime capture waits for a wake-up (PostgreSQL NOTIFY) before it looks again."),
             opt("clock-check", "duration", "5m", "How often each system's clock offset is measured again (last-write-wins corrects for it).")));
+
+    public static final Section SERVER = new Section("server", "The HTTP API served by `twoway run` under `/api/v1` (see docs/api.md). "
+            + "Callers authenticate with an API key (`twoway keys create`) or, when `jwt` is set, an OAuth2 / OIDC bearer token.", List.of(
+            opt("enabled", "true | false", "true", "Whether `twoway run` serves the API."),
+            opt("listen", "host:port", "127.0.0.1:8080", "Where to listen. Port 0 picks a free port (logged at start)."),
+            opt("allow-http", "true | false", "false",
+                    "Serve plain HTTP on an address other than loopback. Only behind a proxy that terminates TLS: twoway does not serve TLS itself yet."),
+            opt("jwt", "section", null, "Accept JWT bearer tokens; see `server.jwt`.")));
+
+    public static final Section JWT = new Section("server.jwt", "OAuth2 / OIDC bearer tokens: the signature is checked against a shared secret "
+            + "or the issuer's published keys, then issuer, audience and expiry (60 s of clock skew allowed).", List.of(
+            opt("secret", "secret", null, "An HS256 shared secret of at least 32 bytes, as `${env:NAME}` or `${file:PATH}`. Give this or `jwks-url`."),
+            opt("jwks-url", "URL", null, "Where the issuer publishes its signing keys (RS256, ES256, PS256), e.g. `https://login.example.com/.well-known/jwks.json`."),
+            req("issuer", "text", "The `iss` every token must carry."),
+            req("audience", "text", "A value the token's `aud` must contain."),
+            opt("roles-claim", "claim name", "roles", "The claim naming the caller's roles (`viewer`, `operator`, `admin`; the highest counts). A token naming none is refused."),
+            opt("syncs-claim", "claim name", null, "A claim listing the syncs the caller may see and act on; without it, all.")));
 
     public static final Section SYSTEM = new Section("systems.<system>", "One connected database. The name is how syncs refer to it.", List.of(
             req("connector", "postgres | mariadb | mysql | sqlite", "The kind of system."),
@@ -123,7 +141,7 @@ public final class ConfigReference {
             req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
             opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
 
-    public static final List<Section> ALL = List.of(TOP, ENGINE, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, JWT, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
 
     private ConfigReference() {
     }

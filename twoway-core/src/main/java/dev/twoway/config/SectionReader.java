@@ -116,6 +116,11 @@ final class SectionReader {
         return get(key).flatMap(n -> reader.mapping(n, child(key)).map(m -> new SectionReader(reader, m, child(key), ref)));
     }
 
+    /** Where the section itself starts. */
+    Location at() {
+        return node.at();
+    }
+
     Location locate(String key) {
         return node.entry(key).map(e -> e.value().at()).orElse(node.at());
     }

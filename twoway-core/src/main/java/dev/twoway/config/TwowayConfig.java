@@ -22,11 +22,28 @@ import java.util.Optional;
  * @param stateDir  the embedded state store's directory
  * @param locations where each setting stands in the file, by dotted path, for problems found later
  */
-public record TwowayConfig(Path file, Path stateDir, Engine engine, Map<String, SystemConfig> systems,
+public record TwowayConfig(Path file, Path stateDir, Engine engine, Server server, Map<String, SystemConfig> systems,
                            Map<String, SyncConfig> syncs, Map<String, Location> locations) {
 
     public record Engine(int batchSize, int maxAttempts, Duration pollInterval, Duration clockCheck) {
         public static final Engine DEFAULTS = new Engine(500, 10, Duration.ofSeconds(1), Duration.ofMinutes(5));
+    }
+
+    /**
+     * The HTTP API's settings.
+     *
+     * @param jwt empty when only API keys are accepted
+     */
+    public record Server(boolean enabled, String host, int port, boolean allowHttp, java.util.Optional<Jwt> jwt) {
+        public static final Server DEFAULTS = new Server(true, "127.0.0.1", 8080, false, java.util.Optional.empty());
+
+        public String listen() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /** @param secret null when {@code jwksUrl} is used, and the other way round */
+    public record Jwt(Secret secret, String jwksUrl, String issuer, String audience, String rolesClaim, String syncsClaim) {
     }
 
     public enum Connector {

@@ -45,6 +45,32 @@ class ConfigReaderProblemsTest {
     }
 
     @Test
+    void theApiListensOnLoopbackUnlessPlainHttpIsAllowedExplicitly() throws IOException {
+        String yaml = with("  allow-http: true\n", "");
+        assertProblem(onlyProblemOf(yaml), lineOf(yaml, "listen: 0.0.0.0:9090"), "server.listen",
+                "'0.0.0.0:9090' is not a loopback address, and twoway serves only plain HTTP", "keep 127.0.0.1");
+        String bad = with("listen: 0.0.0.0:9090", "listen: 8080");
+        assertProblem(onlyProblemOf(bad), lineOf(bad, "listen: 8080"), "server.listen", "'8080' is not host:port", "127.0.0.1:8080");
+        assertThat(onlyProblemOf(with("listen: 0.0.0.0:9090", "listen: 0.0.0.0:70000")).message()).isEqualTo("'0.0.0.0:70000' is not host:port");
+    }
+
+    @Test
+    void jwtNeedsExactlyOneKeySourceALongEnoughSecretAnIssuerAndAnAudience() throws IOException {
+        String both = with("    issuer: https://login.example.com/\n", "    issuer: https://login.example.com/\n    secret: 0123456789abcdef0123456789abcdef\n");
+        assertThat(onlyProblemOf(both).message()).isEqualTo("both 'secret' and 'jwks-url' are set");
+        String neither = with("    jwks-url: https://login.example.com/.well-known/jwks.json\n", "");
+        assertThat(onlyProblemOf(neither).message()).isEqualTo("neither 'secret' nor 'jwks-url' is set");
+        String shortSecret = with("jwks-url: https://login.example.com/.well-known/jwks.json", "secret: tooshort");
+        ConfigProblem p = onlyProblemOf(shortSecret);
+        assertProblem(p, lineOf(shortSecret, "secret: tooshort"), "server.jwt.secret", "shorter than 32 bytes", "openssl rand");
+        assertThat(p.render()).doesNotContain("tooshort");
+        String noIssuer = with("    issuer: https://login.example.com/\n", "");
+        assertThat(onlyProblemOf(noIssuer).message()).isEqualTo("'issuer' is missing");
+        String notUrl = with("jwks-url: https://login.example.com/.well-known/jwks.json", "jwks-url: login.example.com/jwks");
+        assertThat(onlyProblemOf(notUrl).message()).isEqualTo("'login.example.com/jwks' is not an http(s) URL");
+    }
+
+    @Test
     void aSystemListedTwiceInThePriorityIsReported() throws IOException {
         String yaml = with("priority: [erp, crm]\n", "priority: [erp, erp]\n");
         assertThat(problemsOf(yaml)).anySatisfy(p -> assertThat(p.message()).isEqualTo("'erp' is listed twice"));

@@ -260,11 +260,27 @@ class ConfigReaderTest {
         List<String> unused = new ArrayList<>();
         for (ConfigReference.Section section : ConfigReference.ALL) {
             for (ConfigReference.Key key : section.keys()) {
+                // The alternative to jwks-url (one section cannot have both): read in serverSettingsAreRead.
+                if (section == ConfigReference.JWT && key.name().equals("secret")) continue;
                 Pattern path = Pattern.compile(pathPattern(section.path(), key.name()));
                 if (written.stream().noneMatch(p -> path.matcher(p).matches())) unused.add(section.path() + " → " + key.name());
             }
         }
         assertThat(unused).as("reference keys the full config does not use (add them to FullConfig)").isEmpty();
+    }
+
+    @Test
+    void serverSettingsAreRead() {
+        assertThat(config.server()).isEqualTo(new TwowayConfig.Server(true, "0.0.0.0", 9090, true, Optional.of(new TwowayConfig.Jwt(null,
+                "https://login.example.com/.well-known/jwks.json", "https://login.example.com/", "twoway", "groups", "twoway_syncs"))));
+        TwowayConfig withSecret = ConfigReader.parse(dir.resolve("twoway.yaml"), FullConfig.with(
+                "jwks-url: https://login.example.com/.well-known/jwks.json", "secret: ${env:PG_PASSWORD}-and-more-to-reach-32-bytes"), FullConfig.ENV::get);
+        TwowayConfig.Jwt jwt = withSecret.server().jwt().orElseThrow();
+        assertThat(jwt.secret().reveal()).isEqualTo(FullConfig.PG_PASSWORD + "-and-more-to-reach-32-bytes");
+        assertThat(jwt.jwksUrl()).isNull();
+        TwowayConfig ipv6 = ConfigReader.parse(dir.resolve("twoway.yaml"), FullConfig.with("listen: 0.0.0.0:9090", "listen: \"[::1]:0\""), FullConfig.ENV::get);
+        assertThat(ipv6.server().host()).isEqualTo("::1");
+        assertThat(ipv6.server().listen()).isEqualTo("[::1]:0");
     }
 
     @Test
@@ -302,6 +318,7 @@ class ConfigReaderTest {
                     fields: { id: { a: id, b: id } }
                 """, name -> null);
         assertThat(c.engine()).isEqualTo(TwowayConfig.Engine.DEFAULTS);
+        assertThat(c.server()).isEqualTo(TwowayConfig.Server.DEFAULTS);
         assertThat(c.stateDir()).isEqualTo(dir.toAbsolutePath().resolve("twoway-data"));
         assertThat(c.systems().get("a").connector()).isEqualTo(Connector.POSTGRES);
         assertThat(c.systems().get("b").connector()).isEqualTo(Connector.MYSQL);

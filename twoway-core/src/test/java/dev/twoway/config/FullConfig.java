@@ -21,6 +21,16 @@ final class FullConfig {
               max-attempts: 5
               poll-interval: 500ms
               clock-check: 10m
+            server:
+              enabled: true
+              listen: 0.0.0.0:9090
+              allow-http: true
+              jwt:
+                jwks-url: https://login.example.com/.well-known/jwks.json
+                issuer: https://login.example.com/
+                audience: twoway
+                roles-claim: groups
+                syncs-claim: twoway_syncs
             systems:
               crm:
                 connector: postgres
