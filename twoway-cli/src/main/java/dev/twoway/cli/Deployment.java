@@ -45,6 +45,7 @@ import java.util.Optional;
  * the config line that caused them, like the reader's.
  */
 public final class Deployment implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("twoway");
     private final TwowayConfig config;
     private final Map<String, SqlConnector> connectors = new LinkedHashMap<>();
     private final Map<String, Map<String, Table>> tables = new LinkedHashMap<>();
@@ -73,6 +74,25 @@ public final class Deployment implements AutoCloseable {
     /** The entity name of an endpoint's table in its connector. */
     static String entity(TwowayConfig.EndpointConfig e) {
         return e.schema() == null ? e.table() : e.schema() + "." + e.table();
+    }
+
+    /**
+     * Each capture mode keeps its own kind of position: one written by another mode means nothing to it. When an
+     * endpoint's mode changed since the position was stored, its capture starts over with a snapshot of the table;
+     * rows that did not change since merge as no change, so this costs a read of the table and loses nothing.
+     */
+    private void startOverIfCaptureChanged(String sync, TwowayConfig.EndpointConfig e) {
+        String key = "capture-mode/" + sync + "/" + e.system();
+        String mode = e.capture().name().toLowerCase(java.util.Locale.ROOT);
+        store().run(tx -> {
+            Optional<String> stored = tx.meta(key);
+            if (stored.isPresent() && !stored.get().equals(mode) && tx.checkpoint(sync, e.system()).isPresent()) {
+                tx.clearCheckpoint(sync, e.system());
+                log.warn("sync '{}': capture of '{}' changed from {} to {}; it starts over with a snapshot of {} (unchanged rows change nothing)",
+                        sync, e.system(), stored.get(), mode, e.table());
+            }
+            if (!stored.equals(Optional.of(mode))) tx.putMeta(key, mode);
+        });
     }
 
     private static TableConfig tableConfig(TwowayConfig.EndpointConfig e) {
@@ -122,6 +142,11 @@ public final class Deployment implements AutoCloseable {
     /** The systems the last {@link #check} could not reach (their endpoints were not checked). */
     public java.util.Set<String> unreachable() {
         return java.util.Set.copyOf(unreachable.keySet());
+    }
+
+    /** Are these problems (from {@link #check()}) only systems that could not be reached? */
+    public boolean onlyUnreachable(List<ConfigProblem> problems) {
+        return !unreachable.isEmpty() && problems.stream().allMatch(p -> unreachable.keySet().stream().anyMatch(s -> p.path().equals("systems." + s + ".url")));
     }
 
     private Optional<Table> table(TwowayConfig.EndpointConfig e, String path, List<ConfigProblem> problems) {
@@ -268,6 +293,11 @@ public final class Deployment implements AutoCloseable {
     public synchronized List<SyncEngine> engines() {
         if (engines != null) return engines;
         List<ConfigProblem> problems = check();
+        if (!problems.isEmpty() && onlyUnreachable(problems)) {
+            // Not a config problem (exit 2) but a runtime one (exit 1): the same config works once they are back.
+            throw new IllegalStateException("cannot reach " + String.join(", ", unreachable()) + ": " + problems.getFirst().message()
+                    + " (twoway run waits for a system that is down at start; sync --once does not)");
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         TwowayConfig.Engine eng = config.engine();
         EngineOptions options = EngineOptions.defaults().withBatchSize(eng.batchSize()).withMaxAttempts(eng.maxAttempts());
@@ -282,6 +312,7 @@ public final class Deployment implements AutoCloseable {
                 allIo.put(sync.name() + "/" + e.system(), endpointIo);
             }
             built.add(new SyncEngine(definition(sync), syncIo, store(), options));
+            sync.endpoints().values().forEach(e -> startOverIfCaptureChanged(sync.name(), e));
         }
         this.io = allIo;
         this.engines = List.copyOf(built);

@@ -50,14 +50,24 @@ final class RunCommand implements Callable<Integer> {
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is already running on state " + cfg.stateDir()));
         Deployment d = new Deployment(cfg);
         EngineRuntime runtime;
+        // Until the engines run, there is nothing in flight to finish: a signal stops the wait at once, exit 0.
+        java.util.concurrent.atomic.AtomicBoolean waiting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!waiting.get()) return;
+            log.info("stopped before the syncs started");
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }, "twoway early shutdown"));
         try {
             awaitSystems(d);
+            waiting.set(false);
             Map<String, Connector> connectors = new LinkedHashMap<>(d.connectors());
             TwowayConfig.Engine e = cfg.engine();
             EngineRuntime.Options options = new EngineRuntime.Options(e.pollInterval(), Duration.ofSeconds(1),
                     new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)), e.clockCheck());
             runtime = new EngineRuntime(d.engines(), d.io(), connectors, options, schedules, new Pauses(d.store()), ZoneId.systemDefault());
         } catch (RuntimeException ex) {
+            waiting.set(false);
             d.close();
             lock.close();
             throw ex;
@@ -133,9 +143,7 @@ final class RunCommand implements Callable<Integer> {
         for (int attempt = 1; ; attempt++) {
             java.util.List<dev.twoway.config.ConfigProblem> problems = d.check();
             if (problems.isEmpty()) return;
-            boolean onlyUnreachable = !d.unreachable().isEmpty() && problems.stream().allMatch(p -> d.unreachable().stream()
-                    .anyMatch(s -> p.path().equals("systems." + s + ".url")));
-            if (!onlyUnreachable) throw new dev.twoway.config.ConfigException(problems);
+            if (!d.onlyUnreachable(problems)) throw new dev.twoway.config.ConfigException(problems);
             long wait = Math.min(30, 1L << Math.min(attempt, 5));
             log.warn("waiting for {} to be reachable before starting (next try in {} s): {}", d.unreachable(), wait, problems.getFirst().message());
             Thread.sleep(wait * 1000);

@@ -20,17 +20,28 @@ final class RunLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
-    private RunLock(FileChannel channel, FileLock lock) {
+    private final Path file;
+
+    private RunLock(FileChannel channel, FileLock lock, Path file) {
         this.channel = channel;
         this.lock = lock;
+        this.file = file;
     }
 
     static Path file(Path stateDir) {
         return stateDir.resolve("twoway.lock");
     }
 
-    /** Takes the lock, or returns empty if another process holds it. */
+    /**
+     * The lock files this process holds. The holding process must not open the file again: the JVM refuses a
+     * second lock on it, and closing any descriptor of the file drops the process's POSIX lock (fcntl semantics).
+     */
+    private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Takes the lock, or returns empty if another process (or this one) holds it. */
     static Optional<RunLock> tryAcquire(Path stateDir) {
+        Path file = file(stateDir).toAbsolutePath().normalize();
+        if (HELD_HERE.contains(file)) return Optional.empty();
         try {
             Files.createDirectories(stateDir);
             FileChannel ch = FileChannel.open(file(stateDir), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -47,7 +58,8 @@ final class RunLock implements AutoCloseable {
             ch.truncate(0);
             ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
             ch.force(false);
-            return Optional.of(new RunLock(ch, l));
+            HELD_HERE.add(file);
+            return Optional.of(new RunLock(ch, l, file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + file(stateDir) + ": " + e.getMessage(), e);
         }
@@ -55,6 +67,8 @@ final class RunLock implements AutoCloseable {
 
     /** The pid written by the holder, for messages. */
     static String holder(Path stateDir) {
+        // Not by reading the file here: closing any descriptor of it would drop this process's lock.
+        if (HELD_HERE.contains(file(stateDir).toAbsolutePath().normalize())) return Long.toString(ProcessHandle.current().pid());
         try {
             return Files.readString(file(stateDir)).trim();
         } catch (IOException e) {
@@ -71,6 +85,7 @@ final class RunLock implements AutoCloseable {
     @Override
     public void close() {
         try {
+            HELD_HERE.remove(file);
             lock.release();
             channel.close();
         } catch (IOException e) {

@@ -39,7 +39,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
         boolean attention = false;
         for (JsonNode s : status.path("syncs")) {
             attention |= s.path("deadLetters").asInt() > 0;
-            for (JsonNode e : s.path("endpoints")) attention |= e.path("unavailable").asBoolean() || e.has("lastError");
+            for (JsonNode e : s.path("endpoints")) attention |= e.path("unavailable").asBoolean() || e.has("lastError") || e.has("captureError");
         }
         if (json) {
             System.out.println(status.toPrettyString());
@@ -52,6 +52,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
             System.out.printf("  %-14s %8s %8s  %s%n", "endpoint", "queued", "lag", "state");
             for (JsonNode e : s.path("endpoints")) {
                 String state = e.path("unavailable").asBoolean() ? "UNREACHABLE" : !e.path("captured").asBoolean() ? "not captured yet" : "ok";
+                if (e.has("captureError")) state += "; CAPTURE FAILING: " + e.path("captureError").asText();
                 if (e.has("lastError")) state += "; last error: " + e.path("lastError").asText();
                 System.out.printf("  %-14s %8d %7ds  %s%n", e.path("endpoint").asText(), e.path("queued").asLong(), e.path("lagSeconds").asLong(), state);
             }

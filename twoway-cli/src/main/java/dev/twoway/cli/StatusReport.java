@@ -42,6 +42,7 @@ final class StatusReport {
             for (SyncEngine.EndpointStatus s : e.status().endpoints()) {
                 ObjectNode x = eps.addObject().put("endpoint", s.endpoint()).put("unavailable", s.unavailable());
                 if (s.lastError() != null) x.put("lastError", s.lastError());
+                if (s.captureError() != null) x.put("captureError", s.captureError());
             }
             snapshots.put(key(e.definition().name()), n.toString());
         }
@@ -54,13 +55,16 @@ final class StatusReport {
         Pauses pauses = new Pauses(store);
         ObjectNode root = JSON.createObjectNode();
         root.put("state", cfg.stateDir().toString());
-        root.put("running", RunLock.held(cfg.stateDir()) ? "pid " + RunLock.holder(cfg.stateDir()) : "no");
+        boolean running = RunLock.held(cfg.stateDir());
+        root.put("running", running ? "pid " + RunLock.holder(cfg.stateDir()) : "no");
         ArrayNode syncs = root.putArray("syncs");
         for (TwowayConfig.SyncConfig sync : cfg.syncs().values()) {
             ObjectNode s = syncs.addObject().put("sync", sync.name()).put("schedule", sync.schedule());
             Optional<String> paused = pauses.pausedBy(sync.name());
             s.put("paused", paused.orElse(null));
-            JsonNode snapshot = store.inTransaction(tx -> tx.meta(key(sync.name()))).map(StatusReport::parse).orElse(JSON.createObjectNode());
+            // What a run reported is only news while it runs: a stopped run's errors say nothing about now.
+            JsonNode snapshot = running ? store.inTransaction(tx -> tx.meta(key(sync.name()))).map(StatusReport::parse).orElse(JSON.createObjectNode())
+                    : JSON.createObjectNode();
             s.put("reportedAt", snapshot.path("at").asText(null));
             ArrayNode eps = s.putArray("endpoints");
             store.run(tx -> {
@@ -74,6 +78,7 @@ final class StatusReport {
                         if (!r.path("endpoint").asText().equals(endpoint)) continue;
                         x.put("unavailable", r.path("unavailable").asBoolean());
                         if (r.has("lastError")) x.put("lastError", r.path("lastError").asText());
+                        if (r.has("captureError")) x.put("captureError", r.path("captureError").asText());
                     }
                     if (!x.has("lastError")) {
                         oldest.stream().map(OutboxEntry::lastError).filter(java.util.Objects::nonNull).findFirst().ifPresent(err -> x.put("lastError", err));

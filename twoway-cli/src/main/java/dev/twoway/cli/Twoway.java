@@ -43,12 +43,12 @@ public final class Twoway {
                 return 2;
             }
             case IllegalArgumentException a -> {
-                err.println("twoway " + cl.getCommandName() + ": " + a.getMessage());
+                err.println(cl.getCommandSpec().qualifiedName() + ": " + a.getMessage());
                 err.flush();
                 return 2;
             }
             default -> {
-                err.println("twoway " + cl.getCommandName() + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                err.println(cl.getCommandSpec().qualifiedName() + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 org.slf4j.LoggerFactory.getLogger(Twoway.class).debug("failure", e);
                 err.flush();
                 return 1;

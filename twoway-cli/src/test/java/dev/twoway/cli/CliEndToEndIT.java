@@ -144,6 +144,13 @@ class CliEndToEndIT {
             assertThat(r.err()).contains("twoway.yaml:11:21: syncs.customers.fields.phone.crm: table \"public\".\"customer\" has no column \"phone_number\"")
                     .contains("its columns are customer_id, full_name, email, phone, notes");
             assertThat(TwowayJar.run(dir, "validate", "--offline").exit()).isZero();
+
+            // A system that is down is not a config problem: sync --once exits 1 (2 is for configs to fix).
+            Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml"))
+                    .replace("phone_number", "phone").replace(my.url, "jdbc:mariadb://127.0.0.1:1/nothing"));
+            TwowayJar.Result down = TwowayJar.run(dir, "sync", "--once");
+            assertThat(down.exit()).as(down.all()).isEqualTo(1);
+            assertThat(down.err()).contains("cannot reach erp");
         }
     }
 
@@ -202,6 +209,16 @@ class CliEndToEndIT {
             assertThat(confirm.out()).as(confirm.all()).contains("resolved: delete (as erp)");
             assertThat(TwowayJar.run(dir, "sync", "--once").exit()).isZero();
             assertThat(count(pg, "SELECT count(*) FROM customer WHERE email = 'ada@example.com'")).as("deleted as erp did").isZero();
+
+            // Another capture mode cannot read the old one's position: it starts over, and nothing changes twice.
+            Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml"))
+                    .replace("crm: { table: customer, capture: triggers }", "crm: { table: customer, capture: checksum }"));
+            pg.exec("UPDATE customer SET phone = '+44 5' WHERE email = 'alan@example.com'");
+            TwowayJar.Result switched = TwowayJar.run(dir, "sync", "--once");
+            assertThat(switched.exit()).as(switched.all()).isZero();
+            assertThat(switched.err()).contains("capture of 'crm' changed from triggers to checksum; it starts over with a snapshot of customer");
+            assertThat(count(my, "SELECT count(*) FROM Customer WHERE Phone = '+44 5'")).isEqualTo(1);
+            assertThat(count(my, "SELECT count(*) FROM Customer")).as("no row duplicated by the new snapshot").isEqualTo(2);
         }
     }
 
@@ -261,7 +278,13 @@ class CliEndToEndIT {
                 // Revoked from the command line while the process runs: refused at once.
                 assertThat(TwowayJar.run(dir, "keys", "revoke", "alice").exit()).isZero();
                 assertThat(api.call("GET", "/api/v1/syncs", alice, null).statusCode()).isEqualTo(401);
-                assertThat(api.call("GET", "/api/v1/syncs", bob, null).statusCode()).isEqualTo(200);
+                HttpResponse<String> syncs = api.call("GET", "/api/v1/syncs", bob, null);
+                assertThat(syncs.statusCode()).isEqualTo(200);
+                assertThat(syncs.body()).contains("\"running\":\"pid " + run.pid() + "\"");
+                // Reading the status inside the running process must not drop its lock on the state.
+                TwowayJar.Result second = TwowayJar.run(dir, "sync", "--once");
+                assertThat(second.exit()).as(second.all()).isEqualTo(1);
+                assertThat(second.err()).contains("another twoway process (pid " + run.pid() + ")");
                 assertThat(Files.readString(log)).contains("refused API key").doesNotContain(alice).doesNotContain(bob);
             } finally {
                 run.destroy();

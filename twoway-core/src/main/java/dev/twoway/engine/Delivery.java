@@ -129,7 +129,7 @@ final class Delivery {
         List<WriteResult> outcome = results;
         boolean known = outcomeKnown;
         int deadWhilePlanning = planningDeadLetters.getAndSet(0);
-        return store.inTransaction(tx -> {
+        SyncEngine.DeliveryReport report = store.inTransaction(tx -> {
             int applied = 0, retried = 0, dead = deadWhilePlanning;
             for (int i = 0; i < jobs.size(); i++) {
                 WriteResult result = outcome.get(i);
@@ -145,6 +145,9 @@ final class Delivery {
             Resolver.saveSequence(tx, sync.name(), confirmSeq);
             return new SyncEngine.DeliveryReport(due, applied, retried, dead, false);
         });
+        // A batch that went through whole: the target works again, and the last error is history.
+        if (report.applied() > 0 && report.retried() == 0 && report.deadLettered() == 0) lastErrors.remove(endpoint);
+        return report;
     }
 
     /**

@@ -139,6 +139,7 @@ public final class EngineRuntime implements AutoCloseable {
                     continue;
                 }
                 SyncEngine.CaptureReport r = engine.captureOnce(endpoint.name());
+                if (errors > 0) log.info("capture of {}/{} works again (after {} failed attempts)", sync, endpoint.name(), errors);
                 errors = 0;
                 if (!caughtUpOnce) {
                     initial += r.changes();
@@ -153,9 +154,9 @@ public final class EngineRuntime implements AutoCloseable {
             } catch (StateStoreException e) {
                 throw e;
             } catch (SystemUnavailableException e) {
-                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + ": " + e.getMessage(), errors == 0);
+                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + ": " + describe(e));
             } catch (RuntimeException e) {
-                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + " failed: " + e, true);
+                errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + " failed: " + describe(e));
             }
         }
     }
@@ -170,6 +171,7 @@ public final class EngineRuntime implements AutoCloseable {
                     continue;
                 }
                 SyncEngine.DeliveryReport r = engine.deliverOnce(endpoint.name());
+                if (errors > 0) log.info("delivery to {}/{} works again (after {} failed attempts)", engine.definition().name(), endpoint.name(), errors);
                 errors = 0;
                 if (r.due() == 0 || r.targetUnavailable()) {
                     wake.tryAcquire(options.deliveryIdle().toMillis(), TimeUnit.MILLISECONDS);
@@ -181,7 +183,7 @@ public final class EngineRuntime implements AutoCloseable {
             } catch (StateStoreException e) {
                 throw e;
             } catch (RuntimeException e) {
-                errors = pause(++errors, "delivery to " + engine.definition().name() + "/" + endpoint.name() + " failed: " + e, true);
+                errors = pause(++errors, "delivery to " + engine.definition().name() + "/" + endpoint.name() + " failed: " + describe(e));
             }
         }
     }
@@ -212,7 +214,7 @@ public final class EngineRuntime implements AutoCloseable {
             } catch (StateStoreException e) {
                 throw e;
             } catch (RuntimeException e) {
-                log.warn("sync '{}' pass failed: {} (next pass at the next scheduled time)", sync, e.toString());
+                log.warn("sync '{}' pass failed: {} (next pass at the next scheduled time)", sync, describe(e));
                 next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
             }
         }
@@ -247,8 +249,14 @@ public final class EngineRuntime implements AutoCloseable {
         }
     }
 
-    private int pause(int errors, String message, boolean warn) {
-        if (warn) log.warn("{} (retrying)", message);
+    /**
+     * Waits before the next attempt after the {@code errors}-th failure in a row. The first failure is logged, then
+     * every 20th, so an outage of hours is visible without flooding the log; recovery is logged by the caller.
+     */
+    private int pause(int errors, String message) {
+        if (errors == 1) log.warn("{} (retrying with backoff)", message);
+        else if (errors % 20 == 0) log.warn("{} (still failing after {} attempts; retrying)", message, errors);
+        else log.debug("{} (attempt {})", message, errors);
         try {
             Thread.sleep(options.errorBackoff().delay(errors, java.util.concurrent.ThreadLocalRandom.current()));
         } catch (InterruptedException e) {
@@ -256,6 +264,12 @@ public final class EngineRuntime implements AutoCloseable {
             running = false;
         }
         return errors;
+    }
+
+    /** An exception for a log line: its message, or its simple class name when it has none (never a stack trace). */
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     private void fail(Throwable e) {

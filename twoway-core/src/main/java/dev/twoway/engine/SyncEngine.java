@@ -79,6 +79,8 @@ public final class SyncEngine {
     private final AuditRecorder audit;
     private final Map<String, HybridLogicalClock> clocks = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** Per endpoint, why its last capture step failed; removed by the next step that works. */
+    private final Map<String, String> captureErrors = new ConcurrentHashMap<>();
     /** Per endpoint, the sequence number taken before the latest capture that read everything there was. */
     private final Map<String, Long> caughtUpAt = new ConcurrentHashMap<>();
     private final AtomicLong sequence;
@@ -114,6 +116,17 @@ public final class SyncEngine {
 
     /** Reads and resolves one batch of changes of {@code endpoint}. */
     public CaptureReport captureOnce(String endpoint) {
+        try {
+            CaptureReport r = capture(endpoint);
+            captureErrors.remove(endpoint);
+            return r;
+        } catch (RuntimeException e) {
+            captureErrors.put(endpoint, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            throw e;
+        }
+    }
+
+    private CaptureReport capture(String endpoint) {
         EndpointDefinition def = sync.endpoint(endpoint);
         if (!def.direction().captured()) return new CaptureReport(0, 0, true);
         String position = store.inTransaction(tx -> tx.checkpoint(sync.name(), endpoint).orElse(null));
@@ -236,8 +249,11 @@ public final class SyncEngine {
         options.offsets().measure(system, systemClock);
     }
 
-    /** Per endpoint: queued writes, whether it is unavailable and the last error. */
-    public record EndpointStatus(String endpoint, long queued, boolean unavailable, String lastError,
+    /**
+     * Per endpoint: queued writes, whether it is unavailable, the last delivery error (cleared by a batch that goes
+     * through whole) and why capture is failing now (cleared by the next capture step that works).
+     */
+    public record EndpointStatus(String endpoint, long queued, boolean unavailable, String lastError, String captureError,
                                  String position) {
     }
 
@@ -250,7 +266,7 @@ public final class SyncEngine {
             Instant now = options.clock().instant();
             for (EndpointDefinition e : sync.endpoints()) {
                 eps.add(new EndpointStatus(e.name(), tx.outboxDepth(sync.name(), e.name()),
-                        delivery.unavailable(e.name(), now), lastErrors.get(e.name()),
+                        delivery.unavailable(e.name(), now), lastErrors.get(e.name()), captureErrors.get(e.name()),
                         tx.checkpoint(sync.name(), e.name()).orElse(null)));
             }
             return new SyncStatus(sync.name(), eps, tx.openConflicts(sync.name(), Integer.MAX_VALUE).size(),

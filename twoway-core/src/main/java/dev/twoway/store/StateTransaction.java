@@ -59,6 +59,9 @@ public interface StateTransaction {
 
     void saveCheckpoint(String sync, String endpoint, String position);
 
+    /** Forgets an endpoint's position: its capture starts over (a snapshot), e.g. after its capture mode changed. */
+    void clearCheckpoint(String sync, String endpoint);
+
     // ---- conflicts ------------------------------------------------------------------------------------
 
     /** Stores a new open conflict (its id and status are assigned) and returns it. */

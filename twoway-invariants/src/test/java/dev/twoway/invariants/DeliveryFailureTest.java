@@ -32,6 +32,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What happens to writes a target refuses, fails, or cannot take because it is down. */
 class DeliveryFailureTest {
@@ -192,7 +193,21 @@ class DeliveryFailureTest {
         assertThat(erp.rows("t")).hasSize(5);
         assertThat(erp.rows("t").values()).extracting(row -> row.get("name")).contains(Value.str("n0-edited"));
         assertThat(queued()).isEmpty();
-        assertThat(engine.status().endpoints()).filteredOn(e -> e.endpoint().equals("erp")).singleElement()
-                .satisfies(e -> assertThat(e.unavailable()).isFalse());
+        assertThat(engine.status().endpoints()).filteredOn(e -> e.endpoint().equals("erp")).singleElement().satisfies(e -> {
+            assertThat(e.unavailable()).isFalse();
+            assertThat(e.lastError()).as("a batch that went through clears the last error").isNull();
+        });
+    }
+
+    @Test
+    void aFailingCaptureIsShownInTheStatusUntilItWorksAgain() {
+        crm.setAvailable(false);
+        assertThatThrownBy(() -> engine.captureOnce("crm")).isInstanceOf(RuntimeException.class);
+        assertThat(engine.status().endpoints()).filteredOn(e -> e.endpoint().equals("crm")).singleElement()
+                .satisfies(e -> assertThat(e.captureError()).contains("crm"));
+        crm.setAvailable(true);
+        engine.captureOnce("crm");
+        assertThat(engine.status().endpoints()).filteredOn(e -> e.endpoint().equals("crm")).singleElement()
+                .satisfies(e -> assertThat(e.captureError()).isNull());
     }
 }

@@ -145,6 +145,11 @@ final class SqliteTransaction implements StateTransaction {
                 + "ON CONFLICT (sync, endpoint) DO UPDATE SET position = excluded.position", sync, endpoint, position);
     }
 
+    @Override
+    public void clearCheckpoint(String sync, String endpoint) {
+        update("DELETE FROM checkpoints WHERE sync = ? AND endpoint = ?", sync, endpoint);
+    }
+
     // ---- conflicts -----------------------------------------------------------------------------------------
 
     private static final String CONFLICT_COLUMNS =
