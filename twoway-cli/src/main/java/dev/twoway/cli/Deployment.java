@@ -121,6 +121,13 @@ public final class Deployment implements AutoCloseable {
     public List<ConfigProblem> check() {
         unreachable.clear();
         List<ConfigProblem> problems = new ArrayList<>();
+        config.server().tls().filter(t -> config.server().enabled()).ifPresent(t -> {
+            try {
+                tls(t);
+            } catch (IllegalArgumentException e) {
+                problems.add(problem("server.tls", e.getMessage(), "point server.tls at the server's certificate and key (see docs/api.md#tls)"));
+            }
+        });
         for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
             for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
                 String path = "syncs." + sync.name() + ".endpoints." + e.system();
@@ -201,6 +208,12 @@ public final class Deployment implements AutoCloseable {
             problems.add(problem(path, "table " + t.label() + " has no column \"" + column + "\"", close + "its columns are " + String.join(", ", names)));
         }
         return c;
+    }
+
+    /** The server's certificate and key, read from the files the config names. */
+    static dev.twoway.server.Tls tls(TwowayConfig.TlsFiles t) {
+        return t.keystore() != null ? dev.twoway.server.Tls.fromKeystore(t.keystore(), t.password() == null ? null : t.password().reveal())
+                : dev.twoway.server.Tls.fromPem(t.certificate(), t.key());
     }
 
     private ConfigProblem problem(String path, String message, String fix) {

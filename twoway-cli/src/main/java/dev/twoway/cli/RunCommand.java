@@ -156,6 +156,7 @@ final class RunCommand implements Callable<Integer> {
         Optional<JwtVerifier> jwt = server.jwt().map(j -> new JwtVerifier(new JwtVerifier.Settings(j.secret() == null ? null : j.secret().reveal(),
                 j.jwksUrl(), j.issuer(), j.audience(), j.rolesClaim(), j.syncsClaim())));
         ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt);
+        server.tls().ifPresent(t -> api.withTls(Deployment.tls(t)));
         try {
             api.start(server.host(), server.port());
         } catch (RuntimeException e) {
@@ -163,7 +164,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalStateException("cannot serve the API on " + server.listen() + ": " + rootMessage(e)
                     + "; set server.listen to a free port (or server.enabled: false)", e);
         }
-        log.info("API at http://{}:{}/api/v1 ({}; keys: twoway keys create)", server.host().contains(":") ? "[" + server.host() + "]" : server.host(),
+        log.info("API at {}://{}:{}/api/v1 ({}; keys: twoway keys create)", server.tls().isPresent() ? "https" : "http",
+                server.host().contains(":") ? "[" + server.host() + "]" : server.host(),
                 api.port(), jwt.isPresent() ? "API keys and JWTs from " + server.jwt().get().issuer() : "API keys");
         return api;
     }

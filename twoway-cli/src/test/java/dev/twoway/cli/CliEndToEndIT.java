@@ -60,8 +60,16 @@ class CliEndToEndIT {
             assertThat(valid.exit()).as(valid.all()).isZero();
             assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 sync, 3 fields, checked against the databases");
 
-            // The API on any free port (the default 127.0.0.1:8080 may be taken on a test machine).
-            Files.writeString(dir.resolve("twoway.yaml"), yaml + "server: { listen: \"127.0.0.1:0\" }\n");
+            // The API over TLS with a certificate made as an operator would, on any free port (8080 may be taken here).
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=twoway-it",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem").directory(dir.toFile()).redirectErrorStream(true).start();
+            openssl.getInputStream().readAllBytes();
+            assertThat(openssl.waitFor()).isZero();
+            Files.writeString(dir.resolve("twoway.yaml"), yaml + """
+                    server:
+                      listen: "127.0.0.1:0"
+                      tls: { certificate: cert.pem, key: key.pem }
+                    """);
             Path log = dir.resolve("run.log");
             Process run = TwowayJar.start(dir, log, "run");
             try {
@@ -84,6 +92,23 @@ class CliEndToEndIT {
                 assertThat(handedOver.exit()).as(handedOver.all()).isEqualTo(2);
                 assertThat(handedOver.err()).contains("there is no dead letter 999");
                 assertThat(Files.readString(log)).contains("operator request refused: there is no dead letter 999");
+                java.util.regex.Matcher https = java.util.regex.Pattern.compile("API at https://127\\.0\\.0\\.1:(\\d+)/api/v1").matcher(Files.readString(log));
+                assertThat(https.find()).as(Files.readString(log)).isTrue();
+                java.security.cert.X509Certificate cert;
+                try (java.io.InputStream in = Files.newInputStream(dir.resolve("cert.pem"))) {
+                    cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+                }
+                java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                trust.setCertificateEntry("twoway", cert);
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+                ssl.init(null, tmf.getTrustManagers(), null);
+                HttpResponse<String> health = HttpClient.newBuilder().sslContext(ssl).build().send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + https.group(1) + "/api/v1/health")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(health.sslSession().orElseThrow().getPeerCertificates()[0]).as("the configured certificate").isEqualTo(cert);
                 TwowayJar.Result json = TwowayJar.run(dir, "status", "--json");
                 assertThat(new ObjectMapper().readTree(json.out()).path("syncs").get(0).path("endpoints")).hasSize(2);
             } finally {
@@ -144,10 +169,17 @@ class CliEndToEndIT {
             assertThat(r.err()).contains("twoway.yaml:11:21: syncs.customers.fields.phone.crm: table \"public\".\"customer\" has no column \"phone_number\"")
                     .contains("its columns are customer_id, full_name, email, phone, notes");
             assertThat(TwowayJar.run(dir, "validate", "--offline").exit()).isZero();
+            // A TLS file that cannot be used is found by validate, not at the first HTTPS request.
+            Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+            Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml")).replace("phone_number", "phone")
+                    + "server:\n  tls: { certificate: cert.pem, key: cert.pem }\n");
+            TwowayJar.Result badTls = TwowayJar.run(dir, "validate");
+            assertThat(badTls.exit()).as(badTls.all()).isEqualTo(2);
+            assertThat(badTls.err()).contains("server.tls: ").contains("cert.pem holds no");
 
             // A system that is down is not a config problem: sync --once exits 1 (2 is for configs to fix).
             Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml"))
-                    .replace("phone_number", "phone").replace(my.url, "jdbc:mariadb://127.0.0.1:1/nothing"));
+                    .replace("server:\n  tls: { certificate: cert.pem, key: cert.pem }\n", "").replace(my.url, "jdbc:mariadb://127.0.0.1:1/nothing"));
             TwowayJar.Result down = TwowayJar.run(dir, "sync", "--once");
             assertThat(down.exit()).as(down.all()).isEqualTo(1);
             assertThat(down.err()).contains("cannot reach erp");

@@ -205,6 +205,8 @@ public final class ConfigReader {
         String host = d.host();
         int port = d.port();
         Optional<String> listen = r.text("listen");
+        Optional<TwowayConfig.TlsFiles> tls = r.section("tls", ConfigReference.TLS).flatMap(this::tls);
+        boolean encrypted = tls.isPresent() || r.get("tls").isPresent(); // a tls section with problems is reported there, once
         if (listen.isPresent()) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:\\[([^]]+)]|([^:\\[\\]]+)):(\\d{1,5})").matcher(listen.get().trim());
             if (!m.matches() || Integer.parseInt(m.group(3)) > 65_535) {
@@ -213,15 +215,35 @@ public final class ConfigReader {
             } else {
                 host = m.group(1) != null ? m.group(1) : m.group(2);
                 port = Integer.parseInt(m.group(3));
-                if (!loopback(host) && !allowHttp && enabled) {
-                    problem(r.locate("listen"), "server.listen", "'" + listen.get() + "' is not a loopback address, and twoway serves only plain HTTP",
-                            "keep 127.0.0.1 and reach it through a proxy that terminates TLS, or set allow-http: true if that proxy connects over a network you trust");
+                if (!loopback(host) && !allowHttp && enabled && !encrypted) {
+                    problem(r.locate("listen"), "server.listen", "'" + listen.get() + "' is not a loopback address, and without tls the API is plain HTTP",
+                            "add a tls section (certificate and key), or keep 127.0.0.1 behind a proxy that terminates TLS, or set allow-http: true if that proxy connects over a network you trust");
                 }
             }
         }
         Optional<TwowayConfig.Jwt> jwt = r.section("jwt", ConfigReference.JWT).flatMap(this::jwt);
         r.finish();
-        return new TwowayConfig.Server(enabled, host, port, allowHttp, jwt);
+        return new TwowayConfig.Server(enabled, host, port, allowHttp, tls, jwt);
+    }
+
+    private Optional<TwowayConfig.TlsFiles> tls(SectionReader r) {
+        Optional<Path> certificate = r.text("certificate").map(this::resolve);
+        Optional<Path> key = r.text("key").map(this::resolve);
+        Optional<Path> keystore = r.text("keystore").map(this::resolve);
+        Optional<Secret> password = r.text("password").map(Secret::new);
+        r.finish();
+        boolean pem = certificate.isPresent() || key.isPresent();
+        if (pem == keystore.isPresent()) {
+            problem(r.at(), "server.tls", pem ? "both PEM files and a keystore are set" : "no certificate is set",
+                    "give certificate: server.crt and key: server.key (PEM), or keystore: server.p12 and password: ${env:TWOWAY_KEYSTORE_PASSWORD}");
+            return Optional.empty();
+        }
+        if (pem && (certificate.isEmpty() || key.isEmpty())) {
+            problem(r.at(), "server.tls", certificate.isEmpty() ? "'key' is set but not 'certificate'" : "'certificate' is set but not 'key'",
+                    "give both: certificate: server.crt and key: server.key");
+            return Optional.empty();
+        }
+        return Optional.of(new TwowayConfig.TlsFiles(certificate.orElse(null), key.orElse(null), keystore.orElse(null), password.orElse(null)));
     }
 
     private static boolean loopback(String host) {

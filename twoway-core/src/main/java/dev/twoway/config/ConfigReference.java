@@ -54,8 +54,16 @@ public final class ConfigReference {
             opt("enabled", "true | false", "true", "Whether `twoway run` serves the API."),
             opt("listen", "host:port", "127.0.0.1:8080", "Where to listen. Port 0 picks a free port (logged at start)."),
             opt("allow-http", "true | false", "false",
-                    "Serve plain HTTP on an address other than loopback. Only behind a proxy that terminates TLS: twoway does not serve TLS itself yet."),
+                    "Serve plain HTTP on an address other than loopback (only behind a proxy that terminates TLS). Not needed with `tls`."),
+            opt("tls", "section", null, "Serve HTTPS with this certificate; see `server.tls`."),
             opt("jwt", "section", null, "Accept JWT bearer tokens; see `server.jwt`.")));
+
+    public static final Section TLS = new Section("server.tls", "The server's certificate: PEM files (`certificate` and `key`) or a PKCS#12 "
+            + "keystore (`keystore` and `password`). TLS 1.2 and 1.3 only; the API is then HTTPS only.", List.of(
+            opt("certificate", "file", null, "PEM certificate chain, the server's certificate first (relative to the config file)."),
+            opt("key", "file", null, "Its private key, PEM PKCS#8 (`-----BEGIN PRIVATE KEY-----`), unencrypted; keep the file readable only by twoway."),
+            opt("keystore", "file", null, "A PKCS#12 keystore (`.p12`) with the private key and its chain; instead of `certificate` and `key`."),
+            opt("password", "secret", null, "The keystore's password, as `${env:NAME}` or `${file:PATH}`.")));
 
     public static final Section JWT = new Section("server.jwt", "OAuth2 / OIDC bearer tokens: the signature is checked against a shared secret "
             + "or the issuer's published keys, then issuer, audience and expiry (60 s of clock skew allowed).", List.of(
@@ -141,7 +149,7 @@ public final class ConfigReference {
             req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
             opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
 
-    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, JWT, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
 
     private ConfigReference() {
     }

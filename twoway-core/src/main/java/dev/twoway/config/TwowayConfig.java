@@ -34,12 +34,16 @@ public record TwowayConfig(Path file, Path stateDir, Engine engine, Server serve
      *
      * @param jwt empty when only API keys are accepted
      */
-    public record Server(boolean enabled, String host, int port, boolean allowHttp, java.util.Optional<Jwt> jwt) {
-        public static final Server DEFAULTS = new Server(true, "127.0.0.1", 8080, false, java.util.Optional.empty());
+    public record Server(boolean enabled, String host, int port, boolean allowHttp, java.util.Optional<TlsFiles> tls, java.util.Optional<Jwt> jwt) {
+        public static final Server DEFAULTS = new Server(true, "127.0.0.1", 8080, false, java.util.Optional.empty(), java.util.Optional.empty());
 
         public String listen() {
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
+    }
+
+    /** PEM files ({@code certificate}, {@code key}) or a PKCS#12 {@code keystore} with its {@code password}; the others null. */
+    public record TlsFiles(Path certificate, Path key, Path keystore, Secret password) {
     }
 
     /** @param secret null when {@code jwksUrl} is used, and the other way round */

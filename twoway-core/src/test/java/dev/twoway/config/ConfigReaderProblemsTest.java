@@ -46,12 +46,24 @@ class ConfigReaderProblemsTest {
 
     @Test
     void theApiListensOnLoopbackUnlessPlainHttpIsAllowedExplicitly() throws IOException {
-        String yaml = with("  allow-http: true\n", "");
+        String yaml = with("  allow-http: true\n  tls:\n    certificate: server.crt\n    key: server.key\n", "");
         assertProblem(onlyProblemOf(yaml), lineOf(yaml, "listen: 0.0.0.0:9090"), "server.listen",
-                "'0.0.0.0:9090' is not a loopback address, and twoway serves only plain HTTP", "keep 127.0.0.1");
+                "'0.0.0.0:9090' is not a loopback address, and without tls the API is plain HTTP", "add a tls section");
+        assertThat(ConfigReader.read(FullConfig.write(dir, with("  allow-http: true\n", "")), FullConfig.ENV::get).server().host())
+                .as("with tls, any address").isEqualTo("0.0.0.0");
         String bad = with("listen: 0.0.0.0:9090", "listen: 8080");
         assertProblem(onlyProblemOf(bad), lineOf(bad, "listen: 8080"), "server.listen", "'8080' is not host:port", "127.0.0.1:8080");
         assertThat(onlyProblemOf(with("listen: 0.0.0.0:9090", "listen: 0.0.0.0:70000")).message()).isEqualTo("'0.0.0.0:70000' is not host:port");
+    }
+
+    @Test
+    void tlsNeedsPemFilesOrAKeystore() throws IOException {
+        String both = with("    key: server.key\n", "    key: server.key\n    keystore: server.p12\n");
+        assertThat(onlyProblemOf(both).message()).isEqualTo("both PEM files and a keystore are set");
+        String half = with("    key: server.key\n", "");
+        assertProblem(onlyProblemOf(half), lineOf(half, "certificate: server.crt"), "server.tls", "'certificate' is set but not 'key'", "give both");
+        String none = with("    certificate: server.crt\n    key: server.key\n", "    password: x\n");
+        assertThat(onlyProblemOf(none).message()).isEqualTo("no certificate is set");
     }
 
     @Test

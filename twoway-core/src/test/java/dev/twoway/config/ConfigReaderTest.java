@@ -260,8 +260,9 @@ class ConfigReaderTest {
         List<String> unused = new ArrayList<>();
         for (ConfigReference.Section section : ConfigReference.ALL) {
             for (ConfigReference.Key key : section.keys()) {
-                // The alternative to jwks-url (one section cannot have both): read in serverSettingsAreRead.
+                // Alternatives that one section cannot hold together with the ones used: read in serverSettingsAreRead.
                 if (section == ConfigReference.JWT && key.name().equals("secret")) continue;
+                if (section == ConfigReference.TLS && (key.name().equals("keystore") || key.name().equals("password"))) continue;
                 Pattern path = Pattern.compile(pathPattern(section.path(), key.name()));
                 if (written.stream().noneMatch(p -> path.matcher(p).matches())) unused.add(section.path() + " → " + key.name());
             }
@@ -271,8 +272,15 @@ class ConfigReaderTest {
 
     @Test
     void serverSettingsAreRead() {
-        assertThat(config.server()).isEqualTo(new TwowayConfig.Server(true, "0.0.0.0", 9090, true, Optional.of(new TwowayConfig.Jwt(null,
-                "https://login.example.com/.well-known/jwks.json", "https://login.example.com/", "twoway", "groups", "twoway_syncs"))));
+        assertThat(config.server()).isEqualTo(new TwowayConfig.Server(true, "0.0.0.0", 9090, true,
+                Optional.of(new TwowayConfig.TlsFiles(dir.resolve("server.crt").toAbsolutePath(), dir.resolve("server.key").toAbsolutePath(), null, null)),
+                Optional.of(new TwowayConfig.Jwt(null, "https://login.example.com/.well-known/jwks.json", "https://login.example.com/", "twoway",
+                        "groups", "twoway_syncs"))));
+        TwowayConfig keystore = ConfigReader.parse(dir.resolve("twoway.yaml"), FullConfig.with("    certificate: server.crt\n    key: server.key\n",
+                "    keystore: server.p12\n    password: ${env:PG_PASSWORD}\n"), FullConfig.ENV::get);
+        TwowayConfig.TlsFiles tls = keystore.server().tls().orElseThrow();
+        assertThat(tls.keystore()).isEqualTo(dir.resolve("server.p12").toAbsolutePath());
+        assertThat(tls.password().reveal()).isEqualTo(FullConfig.PG_PASSWORD);
         TwowayConfig withSecret = ConfigReader.parse(dir.resolve("twoway.yaml"), FullConfig.with(
                 "jwks-url: https://login.example.com/.well-known/jwks.json", "secret: ${env:PG_PASSWORD}-and-more-to-reach-32-bytes"), FullConfig.ENV::get);
         TwowayConfig.Jwt jwt = withSecret.server().jwt().orElseThrow();

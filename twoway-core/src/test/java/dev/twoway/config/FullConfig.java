@@ -25,6 +25,9 @@ final class FullConfig {
               enabled: true
               listen: 0.0.0.0:9090
               allow-http: true
+              tls:
+                certificate: server.crt
+                key: server.key
               jwt:
                 jwks-url: https://login.example.com/.well-known/jwks.json
                 issuer: https://login.example.com/

@@ -64,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
     private final Optional<JwtVerifier> jwt;
     private final Pauses pauses;
     private Javalin app;
+    private Tls tls;
 
     public ApiServer(StateStore store, SyncOperations operations, Optional<JwtVerifier> jwt) {
         this.store = store;
@@ -73,10 +74,17 @@ public final class ApiServer implements AutoCloseable {
         this.pauses = new Pauses(store);
     }
 
+    /** Serve HTTPS with this certificate instead of plain HTTP; call before {@link #start}. */
+    public ApiServer withTls(Tls tls) {
+        this.tls = tls;
+        return this;
+    }
+
     /** Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}). */
     public ApiServer start(String host, int port) {
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
+            if (tls != null) cfg.jetty.addConnector((server, http) -> tls.connector(server, http, host, port)); // the only connector
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             cfg.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             cfg.routes.exception(Denied.class, (e, ctx) -> {
