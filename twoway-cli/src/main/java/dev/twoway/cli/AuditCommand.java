@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditMask;
 import dev.twoway.config.TwowayConfig;
 import dev.twoway.store.StateStore;
 import picocli.CommandLine.Command;
@@ -98,6 +99,11 @@ final class AuditCommand {
         @Option(names = "--since", paramLabel = "TIME", description = "Only entries at or after this time (ISO-8601, e.g. 2026-11-01T00:00:00Z).")
         String since;
 
+        @Option(names = "--unmasked", description = "Include the values of fields marked sensitive (masked as *** by default).")
+        boolean unmasked;
+
+        private AuditMask mask = AuditMask.none();
+
         @Override
         public Integer call() throws IOException {
             if (!format.equals("jsonl") && !format.equals("csv")) throw new IllegalArgumentException("--format '" + format + "': write jsonl or csv");
@@ -108,6 +114,7 @@ final class AuditCommand {
                 throw new IllegalArgumentException("--since '" + since + "' is not an ISO-8601 time; write e.g. 2026-11-01T00:00:00Z");
             }
             TwowayConfig cfg = config.load();
+            if (!unmasked) mask = Deployment.auditMask(cfg);
             long n;
             try (Writer w = output == null ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                     : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
@@ -132,12 +139,12 @@ final class AuditCommand {
                 if (format.equals("jsonl")) {
                     ObjectNode o = JSON.createObjectNode().put("seq", e.seq()).put("time", e.time().toString()).put("sync", e.sync())
                             .put("recordId", e.recordId()).put("system", e.system()).put("actor", e.actor()).put("action", e.action());
-                    o.set("detail", JSON.readTree(e.detail()));
+                    o.set("detail", JSON.readTree(mask.detail(e)));
                     o.put("prevHash", e.prevHash()).put("hash", e.hash());
                     w.write(o.toString());
                 } else {
                     w.write(String.join(",", Long.toString(e.seq()), e.time().toString(), csv(e.sync()), csv(e.recordId()), csv(e.system()),
-                            csv(e.actor()), csv(e.action()), csv(e.detail()), e.prevHash(), e.hash()));
+                            csv(e.actor()), csv(e.action()), csv(mask.detail(e)), e.prevHash(), e.hash()));
                 }
                 w.write('\n');
             } catch (IOException ex) {

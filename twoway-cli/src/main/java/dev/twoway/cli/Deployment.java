@@ -210,6 +210,21 @@ public final class Deployment implements AutoCloseable {
         return c;
     }
 
+    /** Masks the fields marked {@code sensitive}: their canonical names and every native column holding them. */
+    static dev.twoway.audit.AuditMask auditMask(TwowayConfig config) {
+        Map<String, java.util.Set<String>> names = new LinkedHashMap<>();
+        for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
+            java.util.Set<String> n = new java.util.LinkedHashSet<>();
+            for (TwowayConfig.FieldConfig f : sync.fields().values()) {
+                if (!f.sensitive()) continue;
+                n.add(f.name());
+                f.columns().values().forEach(c -> n.addAll(c.columnNames()));
+            }
+            names.put(sync.name(), n);
+        }
+        return new dev.twoway.audit.AuditMask(names);
+    }
+
     /** The server's certificate and key, read from the files the config names. */
     static dev.twoway.server.Tls tls(TwowayConfig.TlsFiles t) {
         return t.keystore() != null ? dev.twoway.server.Tls.fromKeystore(t.keystore(), t.password() == null ? null : t.password().reveal())

@@ -199,7 +199,7 @@ class CliEndToEndIT {
                           crm: { table: customer, capture: triggers }
                           erp: { table: Customer, capture: checksum }
                         fields:
-                          name: { crm: full_name, erp: FullName }
+                          name: { crm: full_name, erp: FullName, sensitive: true }
                           email: { crm: email, erp: Email, match: true }
                           phone: { crm: phone, erp: Phone }
                         conflicts: { fields: { phone: manual } }
@@ -227,7 +227,9 @@ class CliEndToEndIT {
             assertThat(count(pg, "SELECT count(*) FROM customer WHERE phone = '+44 erp'")).isEqualTo(1);
             assertThat(count(my, "SELECT count(*) FROM Customer WHERE Phone = '+44 erp'")).isEqualTo(1);
             TwowayJar.Result audit = TwowayJar.run(dir, "audit", "export");
-            assertThat(audit.out()).contains("\"actor\":\"user:tester\"").contains("called Ada");
+            assertThat(audit.out()).contains("\"actor\":\"user:tester\"").contains("called Ada")
+                    .as("a sensitive field's values are masked in exports").doesNotContain("Lovelace").doesNotContain("Dijkstra").contains("\"***\"");
+            assertThat(TwowayJar.run(dir, "audit", "export", "--unmasked", "--format", "csv").out()).contains("Ada Lovelace").contains("Edsger Dijkstra");
             assertThat(TwowayJar.run(dir, "conflicts", "list").out()).contains("no open conflicts");
 
             // A delete that waits for confirmation: taking the deleting system's version deletes the record everywhere.

@@ -460,6 +460,7 @@ public final class ConfigReader {
             }
         });
         boolean match = r.bool("match").orElse(false);
+        boolean sensitive = r.bool("sensitive").orElse(false);
         Map<String, TwowayConfig.ColumnConfig> columns = new LinkedHashMap<>();
         for (ConfigNode.Entry e : m.get().entries()) {
             if (!endpoints.contains(e.key())) continue;
@@ -471,7 +472,7 @@ public final class ConfigReader {
             problem(node.at(), path, "field '" + name + "' is not mapped to any endpoint", "add a column per system, e.g. " + name + ": { "
                     + String.join(", ", endpoints.stream().map(s -> s + ": " + name).toList()) + " }");
         }
-        return Optional.of(new TwowayConfig.FieldConfig(name, type, match, columns));
+        return Optional.of(new TwowayConfig.FieldConfig(name, type, match, sensitive, columns));
     }
 
     private Optional<TwowayConfig.ColumnConfig> column(ConfigNode node, String path) {

@@ -115,7 +115,9 @@ public final class ConfigReference {
                     + "`email: { crm: email, erp: Email }`, or a section (see `syncs.<sync>.fields.<field>.<system>`).", List.of(
             opt("type", "string | integer | decimal | boolean | date | timestamp | json | bytes", "the first mapped column's",
                     "The canonical type; columns of other types are converted losslessly or the record is refused."),
-            opt("match", "true | false", "false", "Use this field to recognise the same record in different systems.")));
+            opt("match", "true | false", "false", "Use this field to recognise the same record in different systems."),
+            opt("sensitive", "true | false", "false",
+                    "Mask its values (`***`) wherever twoway shows them: the API, the web UI, webhooks and `twoway audit export` (the stored audit trail keeps them).")));
 
     public static final Section COLUMN = new Section("syncs.<sync>.fields.<field>.<system>",
             "How one system holds the field: a column name, or a section with `column` (and optional conversions), or a computed field with `from` and `to`.", List.of(

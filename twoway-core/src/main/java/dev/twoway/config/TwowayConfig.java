@@ -79,7 +79,8 @@ public record TwowayConfig(Path file, Path stateDir, Engine engine, Server serve
     }
 
     /** @param type the declared type, or empty to take the first mapped column's */
-    public record FieldConfig(String name, Optional<ValueType> type, boolean match, Map<String, ColumnConfig> columns) {
+    /** @param sensitive its values are masked wherever twoway shows them */
+    public record FieldConfig(String name, Optional<ValueType> type, boolean match, boolean sensitive, Map<String, ColumnConfig> columns) {
     }
 
     /** How one system holds a field. */

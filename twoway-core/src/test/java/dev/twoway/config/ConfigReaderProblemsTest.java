@@ -189,7 +189,7 @@ class ConfigReaderProblemsTest {
         String yaml = with("customer: { crm: customer_id, erp: CustomerId }", "customer: { crm: customer_id, erp: CustomerId, shop: customer }");
         ConfigProblem p = onlyProblemOf(yaml);
         assertProblem(p, lineOf(yaml, "shop: customer }"), "syncs.orders.fields.customer.shop",
-                "unknown key 'shop' in syncs.<sync>.fields.<field>", "known keys here: type, match, crm, erp");
+                "unknown key 'shop' in syncs.<sync>.fields.<field>", "known keys here: type, match, sensitive, crm, erp");
     }
 
     @Test

@@ -292,6 +292,14 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aFieldIsSensitiveOnlyWhenMarked() {
+        assertThat(config.syncs().get("customers").fields().get("email").sensitive()).isFalse();
+        TwowayConfig marked = ConfigReader.parse(dir.resolve("twoway.yaml"), FullConfig.with("sensitive: false", "sensitive: true"), FullConfig.ENV::get);
+        assertThat(marked.syncs().get("customers").fields().get("email").sensitive()).isTrue();
+        assertThat(marked.syncs().get("customers").fields().get("tier").sensitive()).isFalse();
+    }
+
+    @Test
     void everySectionOfTheReferenceIsInAll() {
         assertThat(ConfigReference.ALL).extracting(ConfigReference.Section::path).doesNotHaveDuplicates()
                 .contains("(top level)", "engine", "systems.<system>", "syncs.<sync>", "syncs.<sync>.endpoints.<system>",

@@ -79,6 +79,7 @@ final class FullConfig {
                   email:
                     type: string
                     match: true
+                    sensitive: false
                     crm: email
                     erp: { column: Email }
                     shop: email
