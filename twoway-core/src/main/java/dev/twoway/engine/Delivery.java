@@ -294,7 +294,12 @@ final class Delivery {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
                 NativeKey key = keyOf(job.planned().write());
                 Row image = pf.current().map(r -> References.mapping(tx, target).toCanonical(key, r)).orElse(null);
-                resolver.apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
+                try {
+                    resolver.apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
+                } catch (dev.twoway.expr.ExpressionException e) {
+                    deadLetter(tx, entry, "the conflict rule failed on this record: " + e.getMessage() + "; correct the rule (or the record), then retry this dead letter");
+                    yield Outcome.DEAD;
+                }
                 yield retryOrDead(tx, entry, "precondition failed: the row changed in " + target.name(), false);
             }
             case WriteResult.Rejected r -> {

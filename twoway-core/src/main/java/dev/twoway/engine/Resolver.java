@@ -116,7 +116,14 @@ final class Resolver {
         }
         Instant sourceTime = change.sourceTime() == null ? capturedAt : options.offsets().correct(endpoint, change.sourceTime());
         HlcTimestamp time = clocks.get(endpoint).stamp(sourceTime);
-        return apply(tx, state, new Incoming(endpoint, change.key(), image, time), relinked);
+        try {
+            return apply(tx, state, new Incoming(endpoint, change.key(), image, time), relinked);
+        } catch (dev.twoway.expr.ExpressionException e) {
+            // A conflict rule that fails on this record's values: park the row, keep the stream flowing.
+            captureFailed(tx, endpoint, change.key(), "the conflict rule failed on this record: " + e.getMessage()
+                    + "; correct the rule (or the record), then retry this dead letter");
+            return false;
+        }
     }
 
     /**

@@ -125,6 +125,23 @@ class ConcurrentEditPolicyTest {
     }
 
     @Test
+    void aRuleThatFailsOnOneRecordParksThatRowAndTheOthersKeepSyncing() {
+        ConflictRule broken = in -> {
+            throw new dev.twoway.expr.ExpressionException("no such key: size");
+        };
+        try (SyncWorld w = world(new ConflictPolicy.Rule("broken", broken), Duration.ZERO)) {
+            String uid = conflictingEdits(w, Duration.ofSeconds(5));
+            String other = w.insert(A, Row.of("name", "Grace", "phone", "200", "score", 2L));
+            w.quiesce(20);
+            assertThat(w.row(B, other)).as("the stream kept flowing").isNotNull();
+            List<dev.twoway.store.DeadLetter> letters = w.store().inTransaction(tx -> tx.deadLetters(null, 100));
+            // B's capture of its edit and the delivery of A's edit to B both meet the rule: each is parked with its error.
+            assertThat(letters).isNotEmpty().allSatisfy(d -> assertThat(d.error()).contains("the conflict rule failed on this record: no such key: size"));
+            assertThat(w.row(A, uid).get("phone")).as("nothing decided for the parked row").isEqualTo(Value.str("from-a"));
+        }
+    }
+
+    @Test
     void manualParksTheFieldKeepsSyncingTheRestAndAppliesThePersonsChoiceEverywhere() {
         try (SyncWorld w = world(new ConflictPolicy.Manual(), Duration.ZERO)) {
             String uid = conflictingEdits(w, Duration.ofSeconds(5));
