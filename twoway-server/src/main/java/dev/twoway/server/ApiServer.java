@@ -12,6 +12,7 @@ import dev.twoway.store.ConflictRecord;
 import dev.twoway.store.DeadLetter;
 import dev.twoway.store.StateStore;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import org.slf4j.Logger;
@@ -63,8 +64,17 @@ public final class ApiServer implements AutoCloseable {
     private final ApiKeys keys;
     private final Optional<JwtVerifier> jwt;
     private final Pauses pauses;
+    private final List<Extension> extensions = new ArrayList<>();
     private Javalin app;
     private Tls tls;
+
+    /**
+     * More routes served by the same server (the web UI, the metrics endpoint): registered on the Javalin config
+     * after the API's own routes. An extension authenticates with {@link #authenticate(Context)}.
+     */
+    public interface Extension {
+        void register(JavalinConfig cfg, ApiServer server);
+    }
 
     public ApiServer(StateStore store, SyncOperations operations, Optional<JwtVerifier> jwt) {
         this.store = store;
@@ -78,6 +88,24 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer withTls(Tls tls) {
         this.tls = tls;
         return this;
+    }
+
+    /** Adds routes to serve beside the API; call before {@link #start}. */
+    public ApiServer with(Extension extension) {
+        extensions.add(extension);
+        return this;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    public SyncOperations operations() {
+        return operations;
+    }
+
+    public ApiKeys keys() {
+        return keys;
     }
 
     /** Starts serving on {@code host:port} (port 0: any free port, see {@link #port()}). */
@@ -107,6 +135,7 @@ public final class ApiServer implements AutoCloseable {
                     default -> throw new IllegalStateException(r.method());
                 }
             }
+            for (Extension e : extensions) e.register(cfg, this);
         }).start(host, port);
         return this;
     }
@@ -122,17 +151,17 @@ public final class ApiServer implements AutoCloseable {
 
     // ---- authentication and roles ---------------------------------------------------------------------------
 
-    static final class Denied extends RuntimeException {
+    public static final class Denied extends RuntimeException {
         final int status;
 
-        Denied(int status, String message) {
+        public Denied(int status, String message) {
             super(message);
             this.status = status;
         }
     }
 
-    static final class NotFound extends RuntimeException {
-        NotFound(String message) {
+    public static final class NotFound extends RuntimeException {
+        public NotFound(String message) {
             super(message);
         }
     }
@@ -149,7 +178,8 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private Principal authenticate(Context ctx) {
+    /** The caller of this request, from its bearer token; throws a 401 {@link Denied} when there is none or it is refused. */
+    public Principal authenticate(Context ctx) {
         String h = ctx.header("Authorization");
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) throw new Denied(401, "authentication required: send Authorization: Bearer <API key or token>");
         String token = h.substring(7).trim();
