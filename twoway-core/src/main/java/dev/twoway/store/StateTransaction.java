@@ -100,6 +100,9 @@ public interface StateTransaction {
     /** Entries with {@code seq > afterSeq}, in order. */
     List<AuditEntry> audit(long afterSeq, int limit);
 
+    /** Entries passing {@code query}'s conditions, in order (a record's history, a user's decisions, a time window). */
+    List<AuditEntry> audit(dev.twoway.audit.AuditQuery query);
+
     // ---- small engine metadata (clock state, offsets, sequences) ----------------------------------------
 
     Optional<String> meta(String key);

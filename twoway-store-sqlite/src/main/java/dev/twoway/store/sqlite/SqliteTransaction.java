@@ -2,6 +2,7 @@ package dev.twoway.store.sqlite;
 
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditQuery;
 import dev.twoway.clock.HlcTimestamp;
 import dev.twoway.merge.RecordState;
 import dev.twoway.merge.RecordStateCodec;
@@ -254,6 +255,38 @@ final class SqliteTransaction implements StateTransaction {
                 rs -> new AuditEntry(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)),
                 afterSeq, limit);
+    }
+
+    @Override
+    public List<AuditEntry> audit(AuditQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT seq, time, sync, record_id, system, actor, action, detail, prev_hash, hash FROM audit WHERE seq > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.afterSeq());
+        // Times are stored as ISO-8601 UTC text from Instant.toString, whose fraction length varies: compare as instants in Java.
+        if (q.sync() != null) { sql.append(" AND sync = ?"); args.add(q.sync()); }
+        if (q.recordId() != null) { sql.append(" AND record_id = ?"); args.add(q.recordId()); }
+        if (q.system() != null) { sql.append(" AND system = ?"); args.add(q.system()); }
+        if (q.actor() != null) { sql.append(" AND actor = ?"); args.add(q.actor()); }
+        if (q.action() != null) { sql.append(" AND action = ?"); args.add(q.action()); }
+        sql.append(" ORDER BY seq");
+        List<AuditEntry> out = new ArrayList<>();
+        long after = q.afterSeq();
+        while (out.size() < q.limit()) {
+            args.set(0, after);
+            List<AuditEntry> page = many(sql + " LIMIT 1000", SqliteTransaction::auditEntry, args.toArray());
+            for (AuditEntry e : page) {
+                if (q.matches(e)) out.add(e);
+                if (out.size() == q.limit()) break;
+            }
+            if (page.size() < 1000) break;
+            after = page.getLast().seq();
+        }
+        return out;
+    }
+
+    private static AuditEntry auditEntry(ResultSet rs) throws SQLException {
+        return new AuditEntry(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
     }
 
     // ---- meta ----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.twoway.store.sqlite;
 
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditQuery;
 import dev.twoway.clock.HlcTimestamp;
 import dev.twoway.merge.Base;
 import dev.twoway.merge.FieldVersion;
@@ -197,6 +198,35 @@ class SqliteStateStoreTest {
     void nestedTransactionsOnOneThreadAreRefusedClearly() {
         assertThatThrownBy(() -> store.run(tx -> store.run(inner -> inner.putMeta("k", "v"))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("already open on this thread");
+    }
+
+    @Test
+    void auditQueriesFilterByRecordSystemActorActionAndTimeAndPageInOrder() throws Exception {
+        store.run(tx -> {
+            for (int i = 0; i < 2500; i++) {
+                tx.appendAudit(new AuditEntry.Draft(T.plusSeconds(i), i % 2 == 0 ? "s" : "t", "r" + (i % 5), i % 3 == 0 ? "crm" : "erp",
+                        i % 7 == 0 ? "user:alice" : "engine", i % 7 == 0 ? "conflict-decided" : "write", "{}"));
+            }
+        });
+        List<AuditEntry> r3 = store.inTransaction(tx -> tx.audit(AuditQuery.after(0, 10_000).record("r3")));
+        assertThat(r3).hasSize(500).allMatch(e -> e.recordId().equals("r3"));
+        assertThat(r3).extracting(AuditEntry::seq).isSorted();
+
+        List<AuditEntry> alice = store.inTransaction(tx -> tx.audit(AuditQuery.after(0, 10_000).sync("s").actor("user:alice").system("crm")));
+        // i even, i % 7 == 0, i % 3 == 0: multiples of 42 below 2500
+        assertThat(alice).hasSize(60).allMatch(e -> e.action().equals("conflict-decided"));
+
+        List<AuditEntry> window = store.inTransaction(tx -> tx.audit(AuditQuery.after(0, 10_000).between(T.plusSeconds(1000), T.plusSeconds(1010))));
+        assertThat(window).extracting(AuditEntry::seq).containsExactly(1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1007L, 1008L, 1009L, 1010L);
+
+        // Paging: limit and afterSeq together walk the filtered trail without gaps or repeats, across the store's internal pages.
+        List<Long> paged = new java.util.ArrayList<>();
+        store.inTransaction(tx -> tx.audit(AuditQuery.after(0, 1).record("r1"))).forEach(e -> paged.add(e.seq()));
+        assertThat(paged).containsExactly(2L);
+        for (List<AuditEntry> page; !(page = store.inTransaction(tx -> tx.audit(AuditQuery.after(paged.getLast(), 37).record("r1")))).isEmpty(); ) {
+            page.forEach(e -> paged.add(e.seq()));
+        }
+        assertThat(paged).hasSize(500).doesNotHaveDuplicates().isSorted();
     }
 
     @Test
