@@ -25,9 +25,14 @@ final class CliValues {
         };
     }
 
-    /** "1 sync", "2 syncs": a count with its noun (regular plurals only). */
+    /** "1 sync", "2 syncs", "1,200 syncs": a count with its noun (regular plurals only). */
     static String count(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        return count(n, noun, noun + "s");
+    }
+
+    /** "1 change read", "3 changes read": a count with the singular or plural phrase. */
+    static String count(long n, String singular, String plural) {
+        return String.format("%,d %s", n, n == 1 ? singular : plural);
     }
 
     static String actor() {

@@ -35,10 +35,10 @@ final class DeadLettersCommand {
                 return 0;
             }
             for (DeadLetter d : letters) {
-                System.out.printf("%d  %s → %s  record %s  (%d attempts, since %s)%n    %s%n", d.id(), d.sync(), d.target(), d.recordId().value(),
-                        d.attempts(), d.createdAt(), d.error());
+                System.out.printf("%d  %s → %s  record %s  (%s, since %s)%n    %s%n", d.id(), d.sync(), d.target(), d.recordId().value(),
+                        CliValues.count(d.attempts(), "attempt"), d.createdAt(), d.error());
             }
-            System.out.println(letters.size() + " dead letters; after fixing the cause: twoway deadletters retry <id> (or --all)");
+            System.out.println(CliValues.count(letters.size(), "dead letter") + "; after fixing the cause: twoway deadletters retry <id> (or --all)");
             return 0;
         }
     }

@@ -135,7 +135,8 @@ final class Demo {
             AuditChain.Verification v = AuditChain.verify(trail);
             out.println("  chain: " + (v.intact() ? "intact, " + v.checked() + " entries verified" : "BROKEN at " + v.firstBreak().get()));
             SyncEngine.SyncStatus status = engine.status();
-            out.printf("%nstatus: %d queued writes, %d open conflicts, %d dead letters%n", RunCommand.queued(status), status.openConflicts(), status.deadLetters());
+            out.printf("%nstatus: %s, %s, %s%n", CliValues.count(RunCommand.queued(status), "queued write"),
+                    CliValues.count(status.openConflicts(), "open conflict"), CliValues.count(status.deadLetters(), "dead letter"));
             out.println("Try it yourself: edit " + dir.resolve("crm.db") + " with sqlite3, then twoway sync --once -c " + dir.resolve("twoway.yaml"));
         }
     }
@@ -174,7 +175,7 @@ final class Demo {
 
     private void pass(SyncEngine engine) throws InterruptedException {
         SyncPass.Report r = SyncPass.run(engine, Duration.ofSeconds(5), SyncPass.Progress.NONE);
-        out.printf("  (sync pass: %d changes read, %d writes applied)%n", r.changes(), r.applied());
+        out.printf("  (sync pass: %s, %s)%n", CliValues.count(r.changes(), "change read", "changes read"), CliValues.count(r.applied(), "write applied", "writes applied"));
     }
 
     private void step(String title) {

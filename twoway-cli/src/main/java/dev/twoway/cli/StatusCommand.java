@@ -47,8 +47,9 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
         }
         System.out.println("state " + status.path("state").asText() + "; twoway run: " + status.path("running").asText());
         for (JsonNode s : status.path("syncs")) {
-            System.out.printf("%nsync %s (%s)%s: %d open conflicts, %d dead letters%n", s.path("sync").asText(), s.path("schedule").asText(),
-                    s.path("paused").isNull() ? "" : " PAUSED (" + s.path("paused").asText() + ")", s.path("openConflicts").asInt(), s.path("deadLetters").asInt());
+            System.out.printf("%nsync %s (%s)%s: %s, %s%n", s.path("sync").asText(), s.path("schedule").asText(),
+                    s.path("paused").isNull() ? "" : " PAUSED (" + s.path("paused").asText() + ")",
+                    CliValues.count(s.path("openConflicts").asInt(), "open conflict"), CliValues.count(s.path("deadLetters").asInt(), "dead letter"));
             System.out.printf("  %-14s %8s %8s  %s%n", "endpoint", "queued", "lag", "state");
             for (JsonNode e : s.path("endpoints")) {
                 String state = e.path("unavailable").asBoolean() ? "UNREACHABLE" : !e.path("captured").asBoolean() ? "not captured yet" : "ok";

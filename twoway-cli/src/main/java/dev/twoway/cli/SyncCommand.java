@@ -49,14 +49,16 @@ final class SyncCommand implements Callable<Integer> {
             progress.finish();
             boolean failed = false;
             for (SyncPass.Report r : reports) {
-                System.out.printf("%s: %,d changes read (%,d changed records), %,d writes applied, %,d dead-lettered, %,d still queued, %.1f s%n",
-                        r.sync(), r.changes(), r.resolved(), r.applied(), r.deadLettered(), r.queued(), r.took().toMillis() / 1000.0);
+                System.out.printf("%s: %s (%s), %s, %,d dead-lettered, %,d still queued, %.1f s%n", r.sync(),
+                        CliValues.count(r.changes(), "change read", "changes read"), CliValues.count(r.resolved(), "changed record"),
+                        CliValues.count(r.applied(), "write applied", "writes applied"), r.deadLettered(), r.queued(), r.took().toMillis() / 1000.0);
                 r.unavailable().forEach((s, why) -> System.out.printf("  %s unreachable: %s%n", s, why));
                 r.errors().forEach((s, why) -> System.out.printf("  capture of %s failed: %s%n", s, why));
                 failed |= !r.unavailable().isEmpty() || !r.errors().isEmpty();
                 SyncEngine.SyncStatus st = d.engine(r.sync()).status();
                 if (st.openConflicts() > 0 || st.deadLetters() > 0) {
-                    System.out.printf("  %d open conflicts, %d dead letters: see twoway conflicts list / twoway deadletters list%n", st.openConflicts(), st.deadLetters());
+                    System.out.printf("  %s, %s: see twoway conflicts list / twoway deadletters list%n",
+                            CliValues.count(st.openConflicts(), "open conflict"), CliValues.count(st.deadLetters(), "dead letter"));
                 }
             }
             return failed ? 1 : 0;

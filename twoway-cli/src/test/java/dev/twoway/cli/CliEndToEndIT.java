@@ -210,7 +210,7 @@ class CliEndToEndIT {
             pg.exec("UPDATE customer SET phone = '+44 crm' WHERE email = 'ada@example.com'");
             my.exec("UPDATE Customer SET Phone = '+44 erp' WHERE Email = 'ada@example.com'");
             TwowayJar.Result second = TwowayJar.run(dir, "sync", "--once");
-            assertThat(second.out()).as(second.all()).contains("1 open conflicts");
+            assertThat(second.out()).as(second.all()).contains("1 open conflict,");
 
             TwowayJar.Result list = TwowayJar.run(dir, "conflicts", "list");
             assertThat(list.out()).as(list.all()).contains("phone").contains("crm=+44 crm").contains("erp=+44 erp");
@@ -236,7 +236,7 @@ class CliEndToEndIT {
             Files.writeString(dir.resolve("twoway.yaml"), Files.readString(dir.resolve("twoway.yaml")) + "    deletes: confirm\n");
             my.exec("DELETE FROM Customer WHERE Email = 'ada@example.com'");
             TwowayJar.Result fourth = TwowayJar.run(dir, "sync", "--once");
-            assertThat(fourth.out()).as(fourth.all()).contains("1 open conflicts");
+            assertThat(fourth.out()).as(fourth.all()).contains("1 open conflict,");
             assertThat(count(pg, "SELECT count(*) FROM customer WHERE email = 'ada@example.com'")).as("held until confirmed").isEqualTo(1);
             String deleteId = TwowayJar.run(dir, "conflicts", "list").out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
             TwowayJar.Result confirm = TwowayJar.run(dir, "conflicts", "resolve", deleteId, "--take", "erp");
@@ -383,7 +383,7 @@ class CliEndToEndIT {
             TwowayJar.Result status = TwowayJar.run(dir, "status");
             assertThat(status.out()).contains("PAUSED").contains("maintenance");
             assertThat(TwowayJar.run(dir, "resume", "customers").exit()).isZero();
-            assertThat(TwowayJar.run(dir, "sync", "--once").out()).contains("1 dead letters");
+            assertThat(TwowayJar.run(dir, "sync", "--once").out()).contains("1 dead letter:");
             TwowayJar.Result letters = TwowayJar.run(dir, "deadletters", "list");
             assertThat(letters.out()).as(letters.all()).contains("customers → erp").contains("field 'phone'").contains("the column holds 8");
             my.exec("ALTER TABLE Customer MODIFY Phone VARCHAR(30)");

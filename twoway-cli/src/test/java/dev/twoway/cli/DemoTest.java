@@ -31,7 +31,7 @@ class DemoTest {
         assertThat(afterDelete.lines().skip(1)).as("Grace is gone from both sides").noneMatch(l -> l.contains("Grace"));
         assertThat(afterDelete).contains("dead letter 1: ").contains("an email address needs an @");
         assertThat(out).contains("chain: intact");
-        assertThat(out).contains("status: 0 queued writes, 0 open conflicts, 1 dead letters");
+        assertThat(out).contains("status: 0 queued writes, 0 open conflicts, 1 dead letter");
         // The databases themselves hold the result, not only the report.
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("erp.db"));
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(Email = 'grace@example.com'), sum(Email = 'not-an-email') FROM Customer")) {

@@ -44,6 +44,6 @@ class ReadmeIT {
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("twoway demo: a CRM and an ERP").contains("chain: intact")
-                .contains("status: 0 queued writes, 0 open conflicts, 1 dead letters");
+                .contains("status: 0 queued writes, 0 open conflicts, 1 dead letter");
     }
 }
