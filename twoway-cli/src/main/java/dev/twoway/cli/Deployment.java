@@ -52,6 +52,7 @@ public final class Deployment implements AutoCloseable {
     private StateStore store;
     private List<SyncEngine> engines;
     private Map<String, SyncEngine.EndpointIo> io;
+    private dev.twoway.engine.EngineListener listener = dev.twoway.engine.EngineListener.NONE;
 
     public Deployment(TwowayConfig config) {
         this.config = config;
@@ -317,6 +318,12 @@ public final class Deployment implements AutoCloseable {
         }
     }
 
+    /** Tells {@code l} what the engines do (metrics); call before {@link #engines()} builds them. */
+    public synchronized void listener(dev.twoway.engine.EngineListener l) {
+        if (engines != null) throw new IllegalStateException("the engines are built already: set their listener before");
+        this.listener = java.util.Objects.requireNonNull(l);
+    }
+
     /** The engines of every sync, built once (after a passing {@link #check}). */
     public synchronized List<SyncEngine> engines() {
         if (engines != null) return engines;
@@ -339,7 +346,7 @@ public final class Deployment implements AutoCloseable {
                 syncIo.put(e.system(), endpointIo);
                 allIo.put(sync.name() + "/" + e.system(), endpointIo);
             }
-            built.add(new SyncEngine(definition(sync), syncIo, store(), options));
+            built.add(new SyncEngine(definition(sync), syncIo, store(), options, listener));
             sync.endpoints().values().forEach(e -> startOverIfCaptureChanged(sync.name(), e));
         }
         this.io = allIo;

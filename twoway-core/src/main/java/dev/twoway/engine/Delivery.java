@@ -47,6 +47,7 @@ final class Delivery {
     private final AtomicLong sequence;
     private final Map<String, Long> caughtUpAt;
     private final Map<String, String> lastErrors;
+    private final EngineEvents events;
     private final Map<String, Instant> offlineUntil = new ConcurrentHashMap<>();
     private final Map<String, Integer> outages = new ConcurrentHashMap<>();
     private final java.util.Set<String> capturing = ConcurrentHashMap.newKeySet();
@@ -64,6 +65,7 @@ final class Delivery {
         this.sequence = resolver.sequence;
         this.caughtUpAt = caughtUpAt;
         this.lastErrors = lastErrors;
+        this.events = resolver.events;
     }
 
     /** Whether the endpoint is in an outage backoff at {@code now}. */
@@ -90,7 +92,7 @@ final class Delivery {
         List<Job> jobs = new ArrayList<>();
         int due;
         try {
-            due = store.inTransaction(tx -> {
+            due = events.inTransaction(store, tx -> {
                 jobs.clear();
                 List<OutboxEntry> entries = tx.dueOutbox(sync.name(), endpoint, now, options.batchSize());
                 for (OutboxEntry e : entries) planJob(tx, target, e, jobs);
@@ -116,6 +118,7 @@ final class Delivery {
             // marked as in flight, to be recognized if they landed.
             String error = describe(e);
             log.warn("sync '{}': delivery of {} writes to '{}' failed: {}", sync.name(), writes.size(), endpoint, error);
+            events.tell(l -> l.error(sync.name(), endpoint, EngineListener.Stage.DELIVERY, false));
             results = writes.stream().<WriteResult>map(w -> new WriteResult.Failed(error)).toList();
             outcomeKnown = false;
         }
@@ -129,7 +132,7 @@ final class Delivery {
         List<WriteResult> outcome = results;
         boolean known = outcomeKnown;
         int deadWhilePlanning = planningDeadLetters.getAndSet(0);
-        SyncEngine.DeliveryReport report = store.inTransaction(tx -> {
+        SyncEngine.DeliveryReport report = events.inTransaction(store, tx -> {
             int applied = 0, retried = 0, dead = deadWhilePlanning;
             for (int i = 0; i < jobs.size(); i++) {
                 WriteResult result = outcome.get(i);
@@ -306,7 +309,10 @@ final class Delivery {
                 deadLetter(tx, entry, r.reason());
                 yield Outcome.DEAD;
             }
-            case WriteResult.Failed f -> retryOrDead(tx, entry, f.reason(), true);
+            case WriteResult.Failed f -> {
+                events.tell(l -> l.error(sync.name(), target.name(), EngineListener.Stage.DELIVERY, false));
+                yield retryOrDead(tx, entry, f.reason(), true);
+            }
         };
     }
 
@@ -315,6 +321,9 @@ final class Delivery {
         Shadow planned = job.planned().after();
         Shadow after = new Shadow(a.key(), planned.status(), planned.values(), confirmSeq);
         audit.write(tx, target.name(), job.planned().write(), a.key().value());
+        Instant sourceTime = sourceTime(state, target, planned);
+        Instant appliedAt = options.clock().instant();
+        events.tell(l -> l.applied(sync.name(), target.name(), sourceTime, appliedAt));
         RecordState next = state.withShadow(target.name(), after);
         if (a.existed()) {
             // The insert found a row that already existed (match key or external id): link it and merge what it
@@ -330,6 +339,27 @@ final class Delivery {
         }
         resolver.persist(tx, next);
         complete(tx, target, job.entry(), next);
+    }
+
+    /**
+     * When the newest edit this write carries was made: the latest base version among the fields whose value the
+     * write changes in the target (for a delete, the delete's), or {@code null} if the base has none. A field whose
+     * base moved on since the write was planned is left out: that newer edit is not in this write.
+     */
+    static Instant sourceTime(RecordState state, EndpointDefinition target, Shadow planned) {
+        dev.twoway.merge.Base base = state.base();
+        if (base.deleted()) return base.deletedBy() == null ? null : base.deletedBy().time().instant();
+        Shadow before = state.shadow(target.name());
+        Row old = before == null || !before.holdsRow() ? Row.empty() : before.values();
+        Row sent = planned.values();
+        dev.twoway.clock.HlcTimestamp newest = null;
+        for (String f : sent.names()) {
+            if (old.has(f) && old.get(f).equals(sent.get(f))) continue;
+            if (!base.values().has(f) || !base.values().get(f).equals(sent.get(f))) continue;
+            dev.twoway.merge.FieldVersion v = base.version(f);
+            if (v != null && (newest == null || v.time().isAfter(newest))) newest = v.time();
+        }
+        return newest == null ? null : newest.instant();
     }
 
     private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry) {
@@ -365,6 +395,7 @@ final class Delivery {
         audit.event(tx, entry.recordId(), entry.target(), "engine", "dead-letter", Map.of("error", error));
         lastErrors.put(entry.target(), error);
         log.warn("sync '{}', record {}: write to '{}' sent to dead letters: {}", sync.name(), entry.recordId(), entry.target(), error);
+        events.tell(l -> l.deadLetter(sync.name(), entry.target(), EngineListener.Stage.DELIVERY));
     }
 
     private void markOffline(String endpoint, String message) {
@@ -372,6 +403,7 @@ final class Delivery {
         Instant until = options.clock().instant().plus(options.offline().delay(n, options.random()));
         offlineUntil.put(endpoint, until);
         lastErrors.put(endpoint, message);
+        events.tell(l -> l.error(sync.name(), endpoint, EngineListener.Stage.DELIVERY, true));
         if (n == 1) log.warn("sync '{}': {} — writes are queued until it is back", sync.name(), message);
     }
 

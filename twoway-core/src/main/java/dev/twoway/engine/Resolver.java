@@ -49,9 +49,10 @@ final class Resolver {
     final AuditRecorder audit;
     final Map<String, HybridLogicalClock> clocks;
     final AtomicLong sequence;
+    final EngineEvents events;
 
     Resolver(SyncDefinition sync, Map<String, SyncEngine.EndpointIo> io, EngineOptions options, AuditRecorder audit,
-             Map<String, HybridLogicalClock> clocks, AtomicLong sequence) {
+             Map<String, HybridLogicalClock> clocks, AtomicLong sequence, EngineEvents events) {
         this.sync = sync;
         this.io = io;
         this.options = options;
@@ -60,6 +61,7 @@ final class Resolver {
         this.audit = audit;
         this.clocks = clocks;
         this.sequence = sequence;
+        this.events = events;
     }
 
     static String hlcKey(String sync, String endpoint) {
@@ -182,6 +184,7 @@ final class Resolver {
         persist(tx, next);
         for (Decision d : out.decisions()) {
             audit.decision(tx, state.id(), d);
+            tellConflict(d);
             if (d instanceof Decision.Parked p) park(tx, state.id(), p);
             if (d instanceof Decision.HeldUpdated h) updateParked(tx, state.id(), h);
         }
@@ -241,6 +244,26 @@ final class Resolver {
         }
     }
 
+    /** A decision that settled (or parked) a conflict, told to the listener as policy and outcome. */
+    private void tellConflict(Decision d) {
+        String name = sync.name();
+        switch (d) {
+            case Decision.ConflictDecided c -> events.tell(l -> l.conflict(name, c.field(), c.policy(), c.tie() ? "tie" : "decided"));
+            case Decision.Reverted r -> events.tell(l -> l.conflict(name, r.field(), "owner", "reverted"));
+            case Decision.Parked p -> events.tell(l -> l.conflict(name, p.field(), parkedPolicy(p.kind()), "parked"));
+            case Decision.UpdateLostToDelete u -> events.tell(l -> l.conflict(name, RecordState.RECORD, "delete-wins", "delete-won"));
+            case Decision.DeleteLostToUpdate u -> events.tell(l -> l.conflict(name, RecordState.RECORD, "update-wins", "update-won"));
+            case Decision.Resurrected r -> events.tell(l -> l.conflict(name, RecordState.RECORD, "update-wins", "update-won"));
+            default -> {
+            }
+        }
+    }
+
+    /** The policy that parks a conflict of this kind: a person decides ({@code manual}) or confirms a delete. */
+    static String parkedPolicy(String kind) {
+        return kind.equals("delete-confirm") ? "delete-confirm" : "manual";
+    }
+
     String matchKey(Row values) {
         if (sync.matchFields().isEmpty()) return null;
         ObjectNode key = JSON.createObjectNode();
@@ -260,6 +283,7 @@ final class Resolver {
         tx.addDeadLetter(new DeadLetter(0, sync.name(), endpoint, pseudo, "capture failed: " + error, 1, options.clock().instant()));
         audit.event(tx, pseudo, endpoint, "engine", "dead-letter", Map.of("error", "capture failed: " + error, "key", key.value()));
         log.warn("sync '{}', endpoint '{}', row {}: cannot capture: {}", sync.name(), endpoint, key, error);
+        events.tell(l -> l.deadLetter(sync.name(), endpoint, EngineListener.Stage.CAPTURE));
     }
 
     static RecordId captureLetterId(String endpoint, NativeKey key) {

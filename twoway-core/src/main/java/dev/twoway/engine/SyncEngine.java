@@ -86,9 +86,16 @@ public final class SyncEngine {
     private final AtomicLong sequence;
     private final Resolver resolver;
     private final Delivery delivery;
+    private final EngineEvents events;
 
     public SyncEngine(SyncDefinition sync, Map<String, EndpointIo> io, StateStore store, EngineOptions options) {
+        this(sync, io, store, options, EngineListener.NONE);
+    }
+
+    /** @param listener told what the engine does (for metrics); see {@link EngineListener} for when and how */
+    public SyncEngine(SyncDefinition sync, Map<String, EndpointIo> io, StateStore store, EngineOptions options, EngineListener listener) {
         this.sync = sync;
+        this.events = new EngineEvents(java.util.Objects.requireNonNull(listener, "listener"));
         this.store = store;
         this.options = options;
         for (EndpointDefinition e : sync.endpoints()) {
@@ -104,7 +111,7 @@ public final class SyncEngine {
             }
             return tx.meta(Resolver.sequenceKey(sync.name())).map(Long::parseLong).orElse(0L);
         }));
-        this.resolver = new Resolver(sync, Map.copyOf(io), options, audit, clocks, sequence);
+        this.resolver = new Resolver(sync, Map.copyOf(io), options, audit, clocks, sequence, events);
         this.delivery = new Delivery(resolver, store, caughtUpAt, lastErrors);
     }
 
@@ -122,6 +129,10 @@ public final class SyncEngine {
             return r;
         } catch (RuntimeException e) {
             captureErrors.put(endpoint, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            if (!(e instanceof dev.twoway.store.StateStoreException)) {
+                boolean unavailable = e instanceof dev.twoway.spi.SystemUnavailableException;
+                events.tell(l -> l.error(sync.name(), endpoint, EngineListener.Stage.CAPTURE, unavailable));
+            }
             throw e;
         }
     }
@@ -141,7 +152,7 @@ public final class SyncEngine {
             latest.remove(c.key());
             latest.put(c.key(), c);
         }
-        int resolved = store.inTransaction(tx -> {
+        int resolved = events.inTransaction(store, tx -> {
             int n = 0;
             for (Change c : latest.values()) {
                 if (resolver.resolveChange(tx, def, c, readSeq, capturedAt)) n++;
@@ -151,6 +162,7 @@ public final class SyncEngine {
             return n;
         });
         if (batch.caughtUp()) caughtUpAt.merge(endpoint, readSeq, Math::max);
+        events.tell(l -> l.captured(sync.name(), endpoint, batch.changes().size(), batch.caughtUp()));
         return new CaptureReport(batch.changes().size(), resolved, batch.caughtUp());
     }
 
@@ -159,7 +171,7 @@ public final class SyncEngine {
      * actor and comment) and is written to every endpoint that holds something else.
      */
     public void resolveConflict(long conflictId, ConflictChoice choice, String actor, String comment) {
-        store.run(tx -> {
+        events.run(store, tx -> {
             ConflictRecord c = tx.conflict(conflictId).filter(x -> x.sync().equals(sync.name()))
                     .orElseThrow(() -> new IllegalArgumentException("sync '" + sync.name() + "' has no conflict " + conflictId));
             if (!c.open()) throw new IllegalStateException("conflict " + conflictId + " is already resolved");
@@ -190,6 +202,7 @@ public final class SyncEngine {
             resolution.set("chosen", ValueJson.encode(chosen));
             tx.resolveConflict(conflictId, resolution.toString(), options.clock().instant());
             audit.decided(tx, state.id(), "user:" + actor, c.field(), chosen, comment, null);
+            events.tell(l -> l.conflict(sync.name(), c.field(), Resolver.parkedPolicy(c.kind()), "resolved"));
         });
     }
 
@@ -219,13 +232,21 @@ public final class SyncEngine {
 
     /** Delivers one batch of due writes to {@code endpoint}. */
     public DeliveryReport deliverOnce(String endpoint) {
-        return delivery.deliverOnce(endpoint);
+        try {
+            return delivery.deliverOnce(endpoint);
+        } catch (dev.twoway.store.StateStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            boolean unavailable = e instanceof dev.twoway.spi.SystemUnavailableException;
+            events.tell(l -> l.error(sync.name(), endpoint, EngineListener.Stage.DELIVERY, unavailable));
+            throw e;
+        }
     }
 
 
     /** Puts a dead letter's write back in the outbox (or re-reads a row whose capture failed). */
     public void retryDeadLetter(long id) {
-        store.run(tx -> {
+        events.run(store, tx -> {
             DeadLetter letter = tx.deadLetter(id).filter(d -> d.sync().equals(sync.name()))
                     .orElseThrow(() -> new IllegalArgumentException("sync '" + sync.name() + "' has no dead letter " + id));
             tx.removeDeadLetter(id);
