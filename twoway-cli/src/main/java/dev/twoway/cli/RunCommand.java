@@ -7,6 +7,8 @@ import dev.twoway.engine.Pauses;
 import dev.twoway.schedule.Schedule;
 import dev.twoway.server.ApiServer;
 import dev.twoway.server.JwtVerifier;
+import dev.twoway.server.metrics.EngineMetrics;
+import dev.twoway.server.metrics.MetricsEndpoint;
 import dev.twoway.engine.SyncEngine;
 import dev.twoway.spi.Connector;
 import org.slf4j.Logger;
@@ -49,6 +51,8 @@ final class RunCommand implements Callable<Integer> {
         RunLock lock = RunLock.tryAcquire(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is already running on state " + cfg.stateDir()));
         Deployment d = new Deployment(cfg);
+        EngineMetrics metrics = EngineMetrics.withJvmMetrics(java.time.InstantSource.system());
+        d.listener(metrics); // counted from the first change on; served at /metrics with the API
         EngineRuntime runtime;
         // Until the engines run, there is nothing in flight to finish: a signal stops the wait at once, exit 0.
         java.util.concurrent.atomic.AtomicBoolean waiting = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -74,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ApiServer api;
         try {
-            api = serve(cfg.server(), d);
+            api = serve(cfg.server(), d, metrics);
         } catch (RuntimeException ex) {
             d.close();
             lock.close();
@@ -151,12 +155,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Starts the HTTP API if the config wants it; a port in use is a clear error before any sync starts. */
-    private static ApiServer serve(TwowayConfig.Server server, Deployment d) {
+    private static ApiServer serve(TwowayConfig.Server server, Deployment d, EngineMetrics metrics) {
         if (!server.enabled()) return null;
         Optional<JwtVerifier> jwt = server.jwt().map(j -> new JwtVerifier(new JwtVerifier.Settings(j.secret() == null ? null : j.secret().reveal(),
                 j.jwksUrl(), j.issuer(), j.audience(), j.rolesClaim(), j.syncsClaim())));
         ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt);
         server.tls().ifPresent(t -> api.withTls(Deployment.tls(t)));
+        api.with(new MetricsEndpoint(metrics.watch(() -> d.engines().stream().map(SyncEngine::status).toList(), Duration.ofSeconds(5))));
         try {
             api.start(server.host(), server.port());
         } catch (RuntimeException e) {
