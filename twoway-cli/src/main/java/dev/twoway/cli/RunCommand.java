@@ -159,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
         if (!server.enabled()) return null;
         Optional<JwtVerifier> jwt = server.jwt().map(j -> new JwtVerifier(new JwtVerifier.Settings(j.secret() == null ? null : j.secret().reveal(),
                 j.jwksUrl(), j.issuer(), j.audience(), j.rolesClaim(), j.syncsClaim())));
-        ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt);
+        ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt).with(new dev.twoway.server.ui.WebUi(Deployment.auditMask(d.config())));
         server.tls().ifPresent(t -> api.withTls(Deployment.tls(t)));
         api.with(new MetricsEndpoint(metrics.watch(() -> d.engines().stream().map(SyncEngine::status).toList(), Duration.ofSeconds(5))));
         try {

@@ -101,7 +101,6 @@ public final class WebUi implements ApiServer.Extension {
         cfg.events.serverStopping(this::stopSampling);
         var r = cfg.routes;
         r.get("/", ctx -> ctx.redirect("/ui/"));
-        r.get("/ui", ctx -> ctx.redirect("/ui/"));
         r.get("/ui/static/twoway.css", ctx -> resource(ctx, "/dev/twoway/server/ui/twoway.css", "text/css"));
         r.get("/ui/static/twoway.js", ctx -> resource(ctx, "/dev/twoway/server/ui/twoway.js", "text/javascript"));
         r.get("/ui/static/htmx.min.js", ctx -> resource(ctx, HTMX, "text/javascript"));
@@ -577,6 +576,7 @@ public final class WebUi implements ApiServer.Extension {
     }
 
     private void startSampling() {
+        log.info("web UI at /ui/ on the API's address (log in with an API key)");
         sampler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("twoway-ui-activity").unstarted(r));
         sampler.scheduleWithFixedDelay(() -> {
             try {
