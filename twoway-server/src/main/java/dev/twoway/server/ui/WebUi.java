@@ -330,22 +330,22 @@ public final class WebUi implements ApiServer.Extension {
             if (!v.principal().canSee(name)) continue;
             long queued = 0, lag = 0;
             String error = null;
-            boolean down = false;
+            List<String> failing = new ArrayList<>();
             List<Views.EndpointLine> eps = new ArrayList<>();
             for (JsonNode ep : s.path("endpoints")) {
                 String err = ep.hasNonNull("captureError") ? ep.path("captureError").asText() : ep.path("lastError").asText(null);
                 queued += ep.path("queued").asLong();
                 lag = Math.max(lag, ep.path("lagSeconds").asLong());
-                down |= ep.path("unavailable").asBoolean() || err != null;
+                if (ep.path("unavailable").asBoolean() || err != null) failing.add(ep.path("endpoint").asText());
                 if (err != null && error == null) error = ep.path("endpoint").asText() + ": " + err;
                 eps.add(new Views.EndpointLine(ep.path("endpoint").asText(), ep.path("queued").asLong(), ep.path("lagSeconds").asLong(),
                         ep.path("unavailable").asBoolean(), err));
             }
             String paused = s.path("paused").asText(null);
-            String state = paused != null ? "paused" : down ? "failing" : status.path("running").asText().equals("no") ? "stopped" : "running";
+            String state = paused != null ? "paused" : !failing.isEmpty() ? "failing" : status.path("running").asText().equals("no") ? "stopped" : "running";
             String detail = switch (state) {
                 case "paused" -> "paused by " + paused;
-                case "failing" -> error == null ? "a system is unreachable" : error;
+                case "failing" -> "trouble with " + String.join(", ", failing) + (error == null ? ": unreachable" : "; see the last error below");
                 case "stopped" -> "no twoway run is running";
                 default -> s.path("schedule").asText();
             };
