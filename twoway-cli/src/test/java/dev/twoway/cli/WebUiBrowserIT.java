@@ -109,7 +109,8 @@ class WebUiBrowserIT {
                     page.locator("button[type=submit]").click();
                     page.waitForURL(base + "/ui/");
                     Locator card = page.locator("section.card[data-sync=customers]");
-                    assertThat(card.textContent()).contains("customers").contains("Conflicts");
+                    assertThat(card.textContent()).contains("customers").containsPattern("[1-9]\\d* in the last hour");
+                    assertThat(card.locator("svg.spark polyline").first().getAttribute("points")).isNotEmpty();
                     assertThat(page.locator(".who .user").textContent()).isEqualTo("alice");
                     shot(page, "dashboard");
 

@@ -34,6 +34,7 @@ public final class Activity {
     private final Map<String, Map<Long, Integer>> changesByMinute = new HashMap<>();
     private final Map<String, Deque<long[]>> queued = new HashMap<>();
     private long lastSeq = -1;
+    private Instant lastSample = Instant.MIN;
 
     public Activity(StateStore store, Supplier<JsonNode> status, Clock clock) {
         this.store = store;
@@ -41,8 +42,14 @@ public final class Activity {
         this.clock = clock;
     }
 
+    /** Samples unless the last sample is younger than {@code maxAge}: a page shows what just happened. */
+    public synchronized void sampleIfOlderThan(Duration maxAge) {
+        if (lastSample.isBefore(clock.instant().minus(maxAge))) sample();
+    }
+
     public synchronized void sample() {
         Instant now = clock.instant();
+        lastSample = now;
         Instant hourAgo = now.minus(Duration.ofMinutes(MINUTES));
         long cutoff = minute(hourAgo);
         // First call: only the last hour of the trail, not all of it.

@@ -323,6 +323,7 @@ public final class WebUi implements ApiServer.Extension {
     }
 
     private Views.Dashboard dashboard(Viewer v) {
+        activity.sampleIfOlderThan(Duration.ofSeconds(2));
         ObjectNode status = server.operations().status();
         List<Views.SyncCard> cards = new ArrayList<>();
         for (JsonNode s : status.path("syncs")) {
