@@ -81,9 +81,9 @@ public final class Views {
     public record DeadLetters(Frame frame, List<DeadLetterRow> letters, String notice) {
     }
 
-    /** The audit page: filters as given, the entries newest first, and the seq to page on from. */
+    /** The audit page: filters as given, the entries newest first, and the link to older ones ({@code null}: none). */
     public record AuditPage(Frame frame, String sync, String record, String system, String actor, String action,
-                            List<Entry> entries, long olderThan, boolean more) {
+                            List<Entry> entries, String olderLink) {
     }
 
     public record Verification(boolean intact, long checked, long brokenAt, String reason) {

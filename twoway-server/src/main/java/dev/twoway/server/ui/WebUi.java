@@ -531,8 +531,21 @@ public final class WebUi implements ApiServer.Extension {
         }
         List<Views.Entry> entries = new ArrayList<>();
         for (var it = last.descendingIterator(); it.hasNext(); ) entries.add(entry(it.next()));
-        long olderThan = last.isEmpty() ? 0 : last.getFirst().seq();
-        return new Views.AuditPage(frame(v, "Audit", "audit"), nz(sync), nz(record), nz(system), nz(actor), nz(action), entries, olderThan, more);
+        String older = null;
+        if (more) {
+            StringBuilder link = new StringBuilder("/ui/audit?before=" + last.getFirst().seq());
+            Map<String, String> filters = new LinkedHashMap<>();
+            filters.put("sync", sync);
+            filters.put("record", record);
+            filters.put("system", system);
+            filters.put("actor", actor);
+            filters.put("action", action);
+            filters.forEach((k, x) -> {
+                if (x != null) link.append('&').append(k).append('=').append(java.net.URLEncoder.encode(x, java.nio.charset.StandardCharsets.UTF_8));
+            });
+            older = link.toString();
+        }
+        return new Views.AuditPage(frame(v, "Audit", "audit"), nz(sync), nz(record), nz(system), nz(actor), nz(action), entries, older);
     }
 
     private Views.Verification verify() {

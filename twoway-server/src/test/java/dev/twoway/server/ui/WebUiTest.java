@@ -258,6 +258,28 @@ class WebUiTest {
         assertThat(calls).containsExactlyInAnyOrder("resolve " + conflictId + " take crm by alice: bulk: take crm", "resolve " + other + " take crm by alice: bulk: take crm");
     }
 
+    @Test
+    void theAuditPageShowsTheNewestHundredFirstAndPagesBackThroughTheRest() throws Exception {
+        for (int i = 0; i < 150; i++) {
+            store.run(tx -> tx.appendAudit(new AuditEntry.Draft(Instant.now(), "customers", "r", "crm", "engine", "write:update", "{}")));
+        }
+        String session = cookie(post("/ui/login", null, Map.of("key", viewerKey)));
+        String first = get("/ui/audit", session).body();
+        assertThat(rows(first)).isEqualTo(100);
+        assertThat(first).contains("<td class=\"mono\">151</td>").doesNotContain("<td class=\"mono\">51</td>");
+        Matcher older = Pattern.compile("href=\"(/ui/audit\\?before=\\d+)\" id=\"older\"").matcher(first);
+        assertThat(older.find()).isTrue();
+        String second = get(older.group(1), session).body();
+        assertThat(rows(second)).isEqualTo(51);
+        assertThat(second).contains("<td class=\"mono\">1</td>").doesNotContain("id=\"older\"");
+        String filtered = get("/ui/audit?actor=capture", session).body();
+        assertThat(rows(filtered)).isEqualTo(1);
+    }
+
+    private static int rows(String html) {
+        return html.split("<td class=\"mono\">", -1).length - 1;
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private String csrf(String session) throws Exception {
