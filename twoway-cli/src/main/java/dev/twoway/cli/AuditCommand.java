@@ -1,9 +1,8 @@
 package dev.twoway.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditFormat;
 import dev.twoway.audit.AuditMask;
 import dev.twoway.config.TwowayConfig;
 import dev.twoway.store.StateStore;
@@ -31,7 +30,6 @@ import java.util.concurrent.Callable;
         subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class},
         footer = {"", "Examples:", "  twoway audit verify", "  twoway audit export --format csv --output audit.csv --since 2026-11-01T00:00:00Z"})
 final class AuditCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE = 1000;
 
     /** The whole trail in order, read page by page (bounded memory for any length). */
@@ -118,7 +116,7 @@ final class AuditCommand {
             long n;
             try (Writer w = output == null ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                     : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-                if (format.equals("csv")) w.write("seq,time,sync,record_id,system,actor,action,detail,prev_hash,hash\n");
+                if (format.equals("csv")) w.write(AuditFormat.CSV_HEADER + "\n");
                 n = Requests.read(cfg, store -> {
                     long count = 0;
                     for (AuditEntry e : trail(store)) {
@@ -136,27 +134,11 @@ final class AuditCommand {
 
         private void write(Writer w, AuditEntry e) {
             try {
-                if (format.equals("jsonl")) {
-                    ObjectNode o = JSON.createObjectNode().put("seq", e.seq()).put("time", e.time().toString()).put("sync", e.sync())
-                            .put("recordId", e.recordId()).put("system", e.system()).put("actor", e.actor()).put("action", e.action());
-                    o.set("detail", JSON.readTree(mask.detail(e)));
-                    o.put("prevHash", e.prevHash()).put("hash", e.hash());
-                    w.write(o.toString());
-                } else {
-                    w.write(String.join(",", Long.toString(e.seq()), e.time().toString(), csv(e.sync()), csv(e.recordId()), csv(e.system()),
-                            csv(e.actor()), csv(e.action()), csv(mask.detail(e)), e.prevHash(), e.hash()));
-                }
+                w.write(format.equals("jsonl") ? AuditFormat.json(e, mask).toString() : AuditFormat.csv(e, mask));
                 w.write('\n');
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
-        }
-
-        /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula. */
-        static String csv(String s) {
-            if (s == null) return "";
-            String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-            return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
         }
     }
 }

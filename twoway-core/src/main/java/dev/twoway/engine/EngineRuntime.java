@@ -53,6 +53,10 @@ public final class EngineRuntime implements AutoCloseable {
     private final Pauses pauses;
     private final java.time.ZoneId zone;
     private final Map<String, Semaphore> wakeUps = new ConcurrentHashMap<>();
+    /** Per scheduled sync: a permit asks its loop for a pass now ({@link #runNow}). */
+    private final Map<String, Semaphore> passRequests = new ConcurrentHashMap<>();
+    /** Scheduled syncs whose pass is under way. */
+    private final java.util.Set<String> passing = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running;
@@ -102,6 +106,7 @@ public final class EngineRuntime implements AutoCloseable {
             String sync = engine.definition().name();
             Schedule schedule = schedules.getOrDefault(sync, new Schedule.Realtime());
             if (!(schedule instanceof Schedule.Realtime)) {
+                passRequests.put(sync, new Semaphore(0));
                 spawn("schedule " + sync, () -> scheduledLoop(engine, schedule));
                 continue;
             }
@@ -188,26 +193,39 @@ public final class EngineRuntime implements AutoCloseable {
         }
     }
 
-    /** A scheduled sync: one full pass at each time of its schedule (a pass that overruns delays the next one). */
+    /**
+     * A scheduled sync: one full pass at each time of its schedule (a pass that overruns delays the next one), and
+     * one whenever {@link #runNow} asks; a requested pass leaves the next scheduled time as it was.
+     */
     private void scheduledLoop(SyncEngine engine, Schedule schedule) {
         String sync = engine.definition().name();
+        Semaphore requests = passRequests.get(sync);
         java.time.Instant next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
         log.info("sync '{}' runs on schedule '{}'; first pass at {}", sync, schedule.text(), next);
         while (running) {
             try {
                 long wait = java.time.Duration.between(java.time.Instant.now(), next).toMillis();
+                boolean requested = false;
                 if (wait > 0) {
-                    Thread.sleep(Math.min(wait, 1000));
-                    continue;
+                    requested = requests.tryAcquire(Math.min(wait, 1000), TimeUnit.MILLISECONDS);
+                    if (!requested) continue;
                 }
+                requests.drainPermits();
+                if (!running) return;
                 if (paused(engine)) {
                     log.info("sync '{}' is paused; pass at {} skipped", sync, next);
                 } else {
-                    SyncPass.Report r = SyncPass.run(engine, options.pollInterval().multipliedBy(5), SyncPass.Progress.NONE);
-                    log.info("sync '{}' pass: {} changes read, {} writes applied, {} dead-lettered, {} queued, {} ms{}", sync, r.changes(), r.applied(),
-                            r.deadLettered(), r.queued(), r.took().toMillis(), r.unavailable().isEmpty() ? "" : "; unavailable: " + r.unavailable().keySet());
+                    passing.add(sync);
+                    try {
+                        SyncPass.Report r = SyncPass.run(engine, options.pollInterval().multipliedBy(5), SyncPass.Progress.NONE);
+                        log.info("sync '{}' {}pass: {} changes read, {} writes applied, {} dead-lettered, {} queued, {} ms{}", sync,
+                                requested ? "requested " : "", r.changes(), r.applied(), r.deadLettered(), r.queued(), r.took().toMillis(),
+                                r.unavailable().isEmpty() ? "" : "; unavailable: " + r.unavailable().keySet());
+                    } finally {
+                        passing.remove(sync);
+                    }
                 }
-                next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
+                if (!java.time.Instant.now().isBefore(next)) next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -218,6 +236,30 @@ public final class EngineRuntime implements AutoCloseable {
                 next = schedule.next(java.time.Instant.now(), zone).orElseThrow();
             }
         }
+    }
+
+    /**
+     * Runs a sync now instead of waiting: a scheduled sync starts a full pass at once (or right after the one under
+     * way); a realtime sync runs continuously anyway, so its deliveries are woken and its captures poll as usual.
+     * Returns a one-line outcome.
+     *
+     * @throws IllegalArgumentException the sync does not exist, or is paused (resume it first)
+     * @throws IllegalStateException    the runtime is not running
+     */
+    public String runNow(String sync) {
+        SyncEngine engine = engines.stream().filter(e -> e.definition().name().equals(sync)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("there is no sync '" + sync + "'"));
+        if (!running) throw new IllegalStateException("the syncs are not running (stopping or stopped)");
+        if (paused(engine)) throw new IllegalArgumentException("sync '" + sync + "' is paused; resume it first");
+        Semaphore requests = passRequests.get(sync);
+        if (requests == null) {
+            wakeDeliveries(engine);
+            return "sync '" + sync + "' runs continuously (realtime): its deliveries were woken, and its captures read every "
+                    + options.pollInterval().toMillis() + " ms or at once on a database notification";
+        }
+        if (requests.availablePermits() == 0) requests.release();
+        return passing.contains(sync) ? "a pass of sync '" + sync + "' is under way; another one starts when it ends"
+                : "a pass of sync '" + sync + "' starts now";
     }
 
     private void wakeDeliveries(SyncEngine engine) {
@@ -293,6 +335,7 @@ public final class EngineRuntime implements AutoCloseable {
     public void stop(Duration timeout) {
         running = false;
         wakeUps.values().forEach(Semaphore::release);
+        passRequests.values().forEach(Semaphore::release);
         // The clock loop sleeps minutes between measurements and holds no work: no reason to wait for it.
         if (clockThread != null) clockThread.interrupt();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -263,6 +263,33 @@ public final class SyncEngine {
         });
     }
 
+    /**
+     * Gives a dead letter up: removes it (its write is not made) and records who did it and why in the audit trail
+     * (action {@code dead-letter-discarded}, with the target and the error it had), in one transaction.
+     *
+     * @param actor  who, e.g. {@code user:alice}
+     * @param reason why; required, so the trail says why a write was never made
+     */
+    public DeadLetter discardDeadLetter(long id, String actor, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("say why dead letter " + id + " is discarded (a reason); it is kept in the audit trail");
+        }
+        return store.inTransaction(tx -> {
+            DeadLetter letter = tx.deadLetter(id).filter(d -> d.sync().equals(sync.name()))
+                    .orElseThrow(() -> new IllegalArgumentException("sync '" + sync.name() + "' has no dead letter " + id));
+            tx.removeDeadLetter(id);
+            Map<String, String> detail = new java.util.LinkedHashMap<>();
+            detail.put("deadLetter", Long.toString(id));
+            detail.put("reason", reason.strip());
+            detail.put("sync", letter.sync());
+            detail.put("target", letter.target());
+            detail.put("error", letter.error());
+            detail.put("attempts", Integer.toString(letter.attempts()));
+            audit.event(tx, letter.recordId(), letter.target(), actor, "dead-letter-discarded", detail);
+            return letter;
+        });
+    }
+
     // ---- clocks and status ---------------------------------------------------------------------------------
 
     /** Records a system's measured clock offset, used to correct its source times. */

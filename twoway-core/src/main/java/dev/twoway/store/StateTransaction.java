@@ -80,6 +80,9 @@ public interface StateTransaction {
 
     void resolveConflict(long id, String resolution, Instant at);
 
+    /** Conflicts, open or resolved, passing {@code query}'s conditions, in id order. */
+    List<ConflictRecord> conflicts(ConflictQuery query);
+
     // ---- dead letters ---------------------------------------------------------------------------------
 
     /** Adds a dead letter, or updates the one already there for (sync, target, record). */

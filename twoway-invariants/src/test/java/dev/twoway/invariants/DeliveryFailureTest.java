@@ -124,6 +124,35 @@ class DeliveryFailureTest {
     }
 
     @Test
+    void aDiscardedDeadLetterIsGoneNeverWrittenAndAuditedWithWhoAndWhy() throws Exception {
+        crm.table("t").insert(Row.of("name", "Alexandra Konstantinopoulou", "code", "A"));
+        captureCrm();
+        engine.deliverOnce("erp");
+        DeadLetter letter = deadLetters().getFirst();
+        assertThatThrownBy(() -> engine.discardDeadLetter(letter.id(), "user:alice", " ")).hasMessageContaining("say why dead letter " + letter.id());
+        assertThatThrownBy(() -> engine.discardDeadLetter(letter.id() + 100, "user:alice", "x")).hasMessageContaining("has no dead letter " + (letter.id() + 100));
+        assertThat(deadLetters()).as("a refused discard changes nothing").hasSize(1);
+
+        engine.discardDeadLetter(letter.id(), "user:alice", "the ERP does not take long names; fixed by hand");
+        assertThat(deadLetters()).isEmpty();
+        engine.deliverOnce("erp");
+        assertThat(erp.rows("t")).as("a discarded write is not made").isEmpty();
+        var entries = store.inTransaction(tx -> tx.audit(dev.twoway.audit.AuditQuery.after(0, 100).action("dead-letter-discarded")));
+        assertThat(entries).singleElement().satisfies(e -> {
+            assertThat(e.actor()).isEqualTo("user:alice");
+            assertThat(e.sync()).isEqualTo("customers");
+            assertThat(e.system()).isEqualTo("erp");
+            assertThat(e.recordId()).isEqualTo(letter.recordId().value());
+            var detail = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.detail());
+            assertThat(detail.path("reason").asText()).isEqualTo("the ERP does not take long names; fixed by hand");
+            assertThat(detail.path("error").asText()).isEqualTo(letter.error());
+            assertThat(detail.path("target").asText()).isEqualTo("erp");
+            assertThat(detail.path("sync").asText()).isEqualTo("customers");
+            assertThat(detail.path("deadLetter").asLong()).isEqualTo(letter.id());
+        });
+    }
+
+    @Test
     void passingFailuresAreRetriedWithGrowingBackoffAndThenSucceed() {
         AtomicInteger failures = new AtomicInteger(2);
         erp.setFaults(new WriteFaults() {

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Scheduled syncs run full passes at their times; paused syncs wait, and catch up once resumed. */
 class ScheduledRuntimeTest {
@@ -116,6 +117,40 @@ class ScheduledRuntimeTest {
             SyncPass.Report after = SyncPass.run(engine, Duration.ofSeconds(5), SyncPass.Progress.NONE);
             assertThat(after.queued()).isZero();
             assertThat(b.rows("people")).hasSize(1211);
+        }
+    }
+
+    @Test
+    void runNowStartsAPassOfAScheduledSyncAtOnceAndRefusesAPausedOrUnknownSync() throws Exception {
+        try (SqliteStateStore store = SqliteStateStore.open(dir.resolve("state.db"))) {
+            SyncEngine hourly = engine(store, "hourly");
+            SyncEngine live = engine(store, "live");
+            Pauses pauses = new Pauses(store);
+            EngineRuntime runtime = runtime(List.of(hourly, live), Map.of("hourly", Schedule.parse("every 1h")), pauses);
+            assertThatThrownBy(() -> runtime.runNow("hourly")).as("before start").isInstanceOf(IllegalStateException.class);
+            runtime.start();
+            try {
+                a.table("hourly").insert(Row.of("name", "now please"));
+                Thread.sleep(300);
+                assertThat(b.rows("hourly")).as("nothing before the first hour").isEmpty();
+                long asked = System.nanoTime();
+                assertThat(runtime.runNow("hourly")).isEqualTo("a pass of sync 'hourly' starts now");
+                eventually(() -> b.rows("hourly").size() == 1);
+                assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("the pass came at once, not at the hour").isLessThan(Duration.ofSeconds(10));
+                // A second request after the first pass also runs (the schedule's next time was kept, not consumed).
+                a.table("hourly").insert(Row.of("name", "again"));
+                runtime.runNow("hourly");
+                eventually(() -> b.rows("hourly").size() == 2);
+
+                assertThat(runtime.runNow("live")).contains("runs continuously (realtime)");
+                pauses.pause("hourly", "test");
+                assertThatThrownBy(() -> runtime.runNow("hourly")).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("sync 'hourly' is paused; resume it first");
+                assertThatThrownBy(() -> runtime.runNow("nosuch")).hasMessage("there is no sync 'nosuch'");
+            } finally {
+                runtime.stop(Duration.ofSeconds(10));
+            }
+            assertThat(runtime.failure()).isEmpty();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.twoway.merge.RecordStateCodec;
 import dev.twoway.merge.Shadow;
 import dev.twoway.model.NativeKey;
 import dev.twoway.model.RecordId;
+import dev.twoway.store.ConflictQuery;
 import dev.twoway.store.ConflictRecord;
 import dev.twoway.store.DeadLetter;
 import dev.twoway.store.OutboxEntry;
@@ -179,6 +180,20 @@ final class SqliteTransaction implements StateTransaction {
         return sync == null
                 ? many(CONFLICT_COLUMNS + "WHERE status = 'open' ORDER BY id LIMIT ?", SqliteTransaction::conflictRecord, limit)
                 : many(CONFLICT_COLUMNS + "WHERE sync = ? AND status = 'open' ORDER BY id LIMIT ?", SqliteTransaction::conflictRecord, sync, limit);
+    }
+
+    @Override
+    public List<ConflictRecord> conflicts(ConflictQuery q) {
+        StringBuilder sql = new StringBuilder(CONFLICT_COLUMNS + "WHERE id > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.afterId());
+        if (q.sync() != null) { sql.append(" AND sync = ?"); args.add(q.sync()); }
+        if (q.status() != null) { sql.append(" AND status = ?"); args.add(q.status()); }
+        if (q.recordId() != null) { sql.append(" AND record_id = ?"); args.add(q.recordId()); }
+        if (q.field() != null) { sql.append(" AND field = ?"); args.add(q.field()); }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(q.limit());
+        return many(sql.toString(), SqliteTransaction::conflictRecord, args.toArray());
     }
 
     @Override

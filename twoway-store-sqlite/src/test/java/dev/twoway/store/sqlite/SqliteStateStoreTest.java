@@ -166,6 +166,36 @@ class SqliteStateStoreTest {
     }
 
     @Test
+    void conflictQueriesFilterBySyncStatusRecordAndFieldAndPageInIdOrder() {
+        store.run(tx -> {
+            for (String sync : java.util.List.of("s", "t")) {
+                for (String field : java.util.List.of("phone", "email")) {
+                    tx.addConflict(new ConflictRecord(0, sync, new RecordId(sync + "-r1"), field, "field", "{}", T, null, null, null));
+                }
+            }
+            tx.addConflict(new ConflictRecord(0, "s", new RecordId("s-r2"), "phone", "field", "{}", T, null, null, null));
+            long resolved = tx.conflicts(dev.twoway.store.ConflictQuery.after(0, 1)).getFirst().id();
+            tx.resolveConflict(resolved, "{}", T);
+        });
+        store.run(tx -> {
+            var all = dev.twoway.store.ConflictQuery.after(0, 100);
+            assertThat(tx.conflicts(all)).hasSize(5).extracting(ConflictRecord::id).isSorted();
+            assertThat(tx.conflicts(all.status("resolved"))).singleElement()
+                    .satisfies(c -> assertThat(c.sync() + "/" + c.field() + "/" + c.status()).isEqualTo("s/phone/resolved"));
+            assertThat(tx.conflicts(all.status("open"))).hasSize(4).allMatch(ConflictRecord::open);
+            assertThat(tx.conflicts(all.sync("s").field("phone"))).extracting(c -> c.recordId().value()).containsExactly("s-r1", "s-r2");
+            assertThat(tx.conflicts(all.sync("t").record("t-r1"))).extracting(ConflictRecord::field).containsExactly("phone", "email");
+            assertThat(tx.conflicts(all.sync("s").record("t-r1"))).isEmpty();
+            var first = tx.conflicts(dev.twoway.store.ConflictQuery.after(0, 2));
+            var rest = tx.conflicts(dev.twoway.store.ConflictQuery.after(first.getLast().id(), 100));
+            assertThat(first).hasSize(2);
+            assertThat(rest).hasSize(3).allMatch(c -> c.id() > first.getLast().id());
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.twoway.store.ConflictQuery.after(0, 10).status("closed"))
+                .hasMessageContaining("write open or resolved");
+    }
+
+    @Test
     void aTransactionThatFailsKeepsNothingAndTheStoreGoesOn() {
         assertThatThrownBy(() -> store.run(tx -> {
             tx.saveRecord("s", record("r1", "c1", null), "m");
