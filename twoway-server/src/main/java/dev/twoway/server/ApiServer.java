@@ -6,8 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditFormat;
+import dev.twoway.audit.AuditMask;
+import dev.twoway.audit.AuditQuery;
 import dev.twoway.engine.Pauses;
-import dev.twoway.model.ValueJson;
+import dev.twoway.merge.RecordState;
+import dev.twoway.model.NativeKey;
+import dev.twoway.model.RecordId;
+import dev.twoway.store.ConflictQuery;
 import dev.twoway.store.ConflictRecord;
 import dev.twoway.store.DeadLetter;
 import dev.twoway.store.StateStore;
@@ -18,8 +24,14 @@ import io.javalin.http.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +48,7 @@ import java.util.Set;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.JSON;
 
     /** One route: method, path (Javalin syntax), least role ({@code null}: public). */
     public record Route(String method, String path, Role role) {
@@ -44,16 +56,24 @@ public final class ApiServer implements AutoCloseable {
 
     public static final List<Route> ROUTES = List.of(
             new Route("GET", "/api/v1/health", null),
+            new Route("GET", "/api/v1/health/ready", null),
             new Route("GET", "/api/v1/openapi.json", null),
             new Route("GET", "/api/v1/syncs", Role.VIEWER),
+            new Route("GET", "/api/v1/syncs/{sync}", Role.VIEWER),
             new Route("POST", "/api/v1/syncs/{sync}/pause", Role.OPERATOR),
             new Route("POST", "/api/v1/syncs/{sync}/resume", Role.OPERATOR),
+            new Route("POST", "/api/v1/syncs/{sync}/run", Role.OPERATOR),
             new Route("GET", "/api/v1/conflicts", Role.VIEWER),
+            new Route("POST", "/api/v1/conflicts/resolve", Role.OPERATOR),
             new Route("GET", "/api/v1/conflicts/{id}", Role.VIEWER),
             new Route("POST", "/api/v1/conflicts/{id}/resolve", Role.OPERATOR),
             new Route("GET", "/api/v1/deadletters", Role.VIEWER),
             new Route("POST", "/api/v1/deadletters/{id}/retry", Role.OPERATOR),
+            new Route("POST", "/api/v1/deadletters/{id}/discard", Role.OPERATOR),
+            new Route("GET", "/api/v1/records/{sync}", Role.VIEWER),
+            new Route("GET", "/api/v1/records/{sync}/{recordId}", Role.VIEWER),
             new Route("GET", "/api/v1/audit", Role.VIEWER),
+            new Route("GET", "/api/v1/audit/export", Role.VIEWER),
             new Route("GET", "/api/v1/audit/verify", Role.VIEWER),
             new Route("GET", "/api/v1/keys", Role.ADMIN),
             new Route("POST", "/api/v1/keys", Role.ADMIN),
@@ -65,6 +85,8 @@ public final class ApiServer implements AutoCloseable {
     private final Optional<JwtVerifier> jwt;
     private final Pauses pauses;
     private final List<Extension> extensions = new ArrayList<>();
+    private AuditMask mask = AuditMask.none();
+    private ApiJson shapes = new ApiJson(mask);
     private Javalin app;
     private Tls tls;
 
@@ -88,6 +110,21 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer withTls(Tls tls) {
         this.tls = tls;
         return this;
+    }
+
+    /**
+     * Masks the values of sensitive fields in every response that carries field values (conflicts, records, audit
+     * details, the audit export); call before {@link #start}.
+     */
+    public ApiServer withMask(AuditMask mask) {
+        this.mask = mask;
+        this.shapes = new ApiJson(mask);
+        return this;
+    }
+
+    /** The mask responses are shown through (for extensions that show field values). */
+    public AuditMask mask() {
+        return mask;
     }
 
     /** Adds routes to serve beside the API; call before {@link #start}. */
@@ -212,6 +249,7 @@ public final class ApiServer implements AutoCloseable {
     private Handler handler(Route r) {
         return switch (r.method() + " " + r.path()) {
             case "GET /api/v1/health" -> ctx -> json(ctx, JSON.createObjectNode().put("status", "up"));
+            case "GET /api/v1/health/ready" -> this::ready;
             case "GET /api/v1/openapi.json" -> ctx -> {
                 try (InputStream in = ApiServer.class.getResourceAsStream("openapi.json")) {
                     ctx.contentType("application/json").result(in.readAllBytes());
@@ -226,6 +264,7 @@ public final class ApiServer implements AutoCloseable {
                 status.set("syncs", visible);
                 json(ctx, status);
             };
+            case "GET /api/v1/syncs/{sync}" -> ctx -> json(ctx, syncStatus(ctx));
             case "POST /api/v1/syncs/{sync}/pause" -> ctx -> {
                 String sync = knownSync(ctx);
                 String reason = body(ctx).path("reason").asText("");
@@ -237,18 +276,32 @@ public final class ApiServer implements AutoCloseable {
                 pauses.resume(sync);
                 json(ctx, JSON.createObjectNode().put("sync", sync).put("paused", false));
             };
+            case "POST /api/v1/syncs/{sync}/run" -> ctx -> {
+                String sync = knownSync(ctx);
+                String outcome = operations.runNow(sync);
+                log.info("run of sync '{}' requested by '{}': {}", sync, principal(ctx).name(), outcome);
+                ctx.status(202);
+                json(ctx, JSON.createObjectNode().put("sync", sync).put("outcome", outcome));
+            };
             case "GET /api/v1/conflicts" -> ctx -> {
                 String sync = ctx.queryParam("sync");
                 if (sync != null) requireSync(ctx, sync);
+                String status = ctx.queryParamMap().containsKey("status") ? ctx.queryParam("status") : "open";
+                if (!status.equals("open") && !status.equals("resolved") && !status.equals("any")) {
+                    throw new IllegalArgumentException("query parameter status='" + status + "': write open, resolved or any");
+                }
+                ConflictQuery q = new ConflictQuery(sync, status.equals("any") ? null : status, ctx.queryParam("record"), ctx.queryParam("field"),
+                        longParam(ctx, "after", 0), limit(ctx, 10_000, 10_000));
                 ArrayNode out = JSON.createArrayNode();
-                for (ConflictRecord c : store.inTransaction(tx -> tx.openConflicts(sync, 10_000))) {
-                    if (principal(ctx).canSee(c.sync())) out.add(conflict(c));
+                for (ConflictRecord c : store.inTransaction(tx -> tx.conflicts(q))) {
+                    if (principal(ctx).canSee(c.sync())) out.add(shapes.conflict(c));
                 }
                 json(ctx, out);
             };
-            case "GET /api/v1/conflicts/{id}" -> ctx -> json(ctx, conflict(visibleConflict(ctx)));
+            case "POST /api/v1/conflicts/resolve" -> this::resolveMany;
+            case "GET /api/v1/conflicts/{id}" -> ctx -> json(ctx, shapes.conflict(visibleConflict(ctx, id(ctx))));
             case "POST /api/v1/conflicts/{id}/resolve" -> ctx -> {
-                ConflictRecord c = visibleConflict(ctx);
+                ConflictRecord c = visibleConflict(ctx, id(ctx));
                 JsonNode b = body(ctx);
                 String outcome = operations.resolveConflict(c.id(), b, principal(ctx).name(), b.path("comment").asText(""));
                 json(ctx, JSON.createObjectNode().put("outcome", outcome));
@@ -258,33 +311,53 @@ public final class ApiServer implements AutoCloseable {
                 if (sync != null) requireSync(ctx, sync);
                 ArrayNode out = JSON.createArrayNode();
                 for (DeadLetter d : store.inTransaction(tx -> tx.deadLetters(sync, 10_000))) {
-                    if (!principal(ctx).canSee(d.sync())) continue;
-                    out.addObject().put("id", d.id()).put("sync", d.sync()).put("target", d.target()).put("recordId", d.recordId().value())
-                            .put("error", d.error()).put("attempts", d.attempts()).put("createdAt", d.createdAt().toString());
+                    if (principal(ctx).canSee(d.sync())) out.add(ApiJson.deadLetter(d));
                 }
                 json(ctx, out);
             };
             case "POST /api/v1/deadletters/{id}/retry" -> ctx -> {
-                long id = id(ctx);
-                DeadLetter d = store.inTransaction(tx -> tx.deadLetter(id)).orElseThrow(() -> new NotFound("there is no dead letter " + id));
-                requireSync(ctx, d.sync());
+                long id = visibleDeadLetter(ctx).id();
                 json(ctx, JSON.createObjectNode().put("outcome", operations.retryDeadLetter(id)));
             };
+            case "POST /api/v1/deadletters/{id}/discard" -> ctx -> {
+                DeadLetter d = visibleDeadLetter(ctx);
+                String reason = body(ctx).path("reason").asText("").strip();
+                if (reason.isEmpty()) {
+                    throw new IllegalArgumentException("say why the dead letter is discarded: send {\"reason\": \"…\"}; the reason is kept in the audit trail");
+                }
+                String outcome = operations.discardDeadLetter(d.id(), "user:" + principal(ctx).name(), reason);
+                log.info("dead letter {} of sync '{}' discarded by '{}'", d.id(), d.sync(), principal(ctx).name());
+                json(ctx, JSON.createObjectNode().put("outcome", outcome));
+            };
+            case "GET /api/v1/records/{sync}" -> ctx -> {
+                String sync = knownSync(ctx);
+                String system = ctx.queryParam("system");
+                List<String> key = ctx.queryParams("key");
+                if (system == null || key.isEmpty()) {
+                    throw new IllegalArgumentException("look a record up by system and native key, e.g. /api/v1/records/" + sync
+                            + "?system=crm&key=42 (composite keys: one key parameter per key column, in key order), or by its id: /api/v1/records/" + sync + "/<recordId>");
+                }
+                if (!endpointsOf(sync).contains(system)) {
+                    throw new NotFound("sync '" + sync + "' has no system '" + system + "'; its systems: " + String.join(", ", endpointsOf(sync)));
+                }
+                NativeKey nativeKey = nativeKey(key);
+                RecordId id = store.inTransaction(tx -> tx.findLinked(sync, system, nativeKey)).orElseThrow(() -> new NotFound(
+                        "no record of sync '" + sync + "' is linked to key " + nativeKey.value() + " in " + system + " (not synced yet, or deleted there)"));
+                json(ctx, record(ctx, sync, id));
+            };
+            case "GET /api/v1/records/{sync}/{recordId}" -> ctx -> {
+                String sync = knownSync(ctx);
+                json(ctx, record(ctx, sync, new RecordId(ctx.pathParam("recordId"))));
+            };
             case "GET /api/v1/audit" -> ctx -> {
-                long after = longParam(ctx, "after", 0);
-                int limit = (int) Math.min(longParam(ctx, "limit", 100), 1000);
-                String sync = ctx.queryParam("sync");
-                if (sync != null) requireSync(ctx, sync);
+                AuditQuery q = auditQuery(ctx, limit(ctx, 100, 1000));
                 ArrayNode out = JSON.createArrayNode();
-                for (AuditEntry e : store.inTransaction(tx -> tx.audit(after, limit))) {
-                    if ((sync != null && !sync.equals(e.sync())) || (e.sync() != null && !principal(ctx).canSee(e.sync()))) continue;
-                    ObjectNode o = out.addObject().put("seq", e.seq()).put("time", e.time().toString()).put("sync", e.sync()).put("recordId", e.recordId())
-                            .put("system", e.system()).put("actor", e.actor()).put("action", e.action());
-                    o.set("detail", JSON.readTree(e.detail()));
-                    o.put("hash", e.hash());
+                for (AuditEntry e : store.inTransaction(tx -> tx.audit(q))) {
+                    if (visible(ctx, e)) out.add(shapes.auditEntry(e));
                 }
                 json(ctx, out);
             };
+            case "GET /api/v1/audit/export" -> this::exportAudit;
             case "GET /api/v1/audit/verify" -> ctx -> {
                 List<AuditEntry> all = new ArrayList<>();
                 for (List<AuditEntry> page = store.inTransaction(tx -> tx.audit(0, 1000)); !page.isEmpty(); ) {
@@ -299,7 +372,7 @@ public final class ApiServer implements AutoCloseable {
             };
             case "GET /api/v1/keys" -> ctx -> {
                 ArrayNode out = JSON.createArrayNode();
-                for (ApiKeys.Key k : keys.list()) out.add(key(k));
+                for (ApiKeys.Key k : keys.list()) out.add(ApiJson.key(k));
                 json(ctx, out);
             };
             case "POST /api/v1/keys" -> ctx -> {
@@ -310,7 +383,7 @@ public final class ApiServer implements AutoCloseable {
                 ApiKeys.Created created = keys.create(b.path("name").asText(null), role, Set.copyOf(syncs));
                 log.info("API key '{}' ({}) created by '{}'", created.key().name(), role.configName(), principal(ctx).name());
                 ctx.status(201);
-                json(ctx, key(created.key()).put("secret", created.secret()));
+                json(ctx, ApiJson.key(created.key()).put("secret", created.secret()));
             };
             case "DELETE /api/v1/keys/{id}" -> ctx -> {
                 String id = ctx.pathParam("id");
@@ -322,44 +395,154 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private String knownSync(Context ctx) {
-        String sync = ctx.pathParam("sync");
-        boolean known = false;
-        for (JsonNode s : operations.status().path("syncs")) known |= s.path("sync").asText().equals(sync);
-        if (!known) throw new NotFound("there is no sync '" + sync + "'");
-        requireSync(ctx, sync);
-        return sync;
+    /**
+     * Readiness: per system, up or down as the running engines last reported it; 503 when any is down or has not
+     * been reported yet. Only the system's name and a reason class leave here, never the error text (it may name
+     * hosts or users).
+     */
+    private void ready(Context ctx) {
+        ObjectNode systems = JSON.createObjectNode();
+        boolean ready = true;
+        for (JsonNode sync : operations.status().path("syncs")) {
+            boolean reported = sync.hasNonNull("reportedAt");
+            for (JsonNode e : sync.path("endpoints")) {
+                String system = e.path("system").asText(e.path("endpoint").asText());
+                ObjectNode s = systems.has(system) ? (ObjectNode) systems.get(system) : systems.putObject(system).put("status", "up");
+                if (!reported) s.put("status", "unknown").put("reason", "not reported yet");
+                else if (e.path("unavailable").asBoolean()) s.put("status", "down").put("reason", "unreachable");
+            }
+        }
+        for (JsonNode s : systems) ready &= s.path("status").asText().equals("up");
+        ObjectNode out = JSON.createObjectNode().put("status", ready ? "ready" : "not ready");
+        out.set("systems", systems);
+        ctx.status(ready ? 200 : 503);
+        json(ctx, out);
     }
 
-    private ConflictRecord visibleConflict(Context ctx) {
-        long id = id(ctx);
+    /** Resolves many conflicts with one choice; each id succeeds or fails on its own. */
+    private void resolveMany(Context ctx) {
+        JsonNode b = body(ctx);
+        JsonNode ids = b.path("ids");
+        if (!ids.isArray() || ids.isEmpty() || ids.size() > 1000) {
+            throw new IllegalArgumentException("send {\"ids\": [1, 2, …], \"take\": \"<system>\", \"comment\": \"…\"} with 1 to 1000 conflict ids");
+        }
+        for (JsonNode id : ids) {
+            if (!id.canConvertToLong() || !id.isIntegralNumber()) throw new IllegalArgumentException("ids must be whole numbers; '" + id + "' is not");
+        }
+        ObjectNode choice = b.deepCopy();
+        choice.remove("ids");
+        ArrayNode results = JSON.createArrayNode();
+        int resolved = 0;
+        for (JsonNode n : ids) {
+            long id = n.asLong();
+            ObjectNode r = results.addObject().put("id", id);
+            try {
+                ConflictRecord c = visibleConflict(ctx, id);
+                r.put("resolved", true).put("outcome", operations.resolveConflict(c.id(), choice, principal(ctx).name(), b.path("comment").asText("")));
+                resolved++;
+            } catch (IllegalArgumentException | Denied | NotFound e) {
+                r.put("resolved", false).put("error", e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("resolving conflict {} failed: {}", id, e.toString());
+                r.put("resolved", false).put("error", "internal error; see the twoway log");
+            }
+        }
+        ObjectNode out = JSON.createObjectNode().put("resolved", resolved).put("failed", ids.size() - resolved);
+        out.set("results", results);
+        json(ctx, out);
+    }
+
+    /** Streams the audit trail (filtered like GET /api/v1/audit, without its page limit) as JSON lines or CSV, masked. */
+    private void exportAudit(Context ctx) throws IOException {
+        String format = ctx.queryParamMap().containsKey("format") ? ctx.queryParam("format") : "jsonl";
+        if (!format.equals("jsonl") && !format.equals("csv")) throw new IllegalArgumentException("query parameter format='" + format + "': write jsonl or csv");
+        AuditQuery first = auditQuery(ctx, 1000);
+        ctx.contentType(format.equals("csv") ? "text/csv; charset=utf-8" : "application/x-ndjson")
+                .header("Content-Disposition", "attachment; filename=\"twoway-audit." + format + "\"");
+        try (Writer w = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {
+            if (format.equals("csv")) w.write(AuditFormat.CSV_HEADER + "\n");
+            long after = first.afterSeq();
+            while (true) {
+                AuditQuery q = new AuditQuery(first.from(), first.to(), first.sync(), first.recordId(), first.system(), first.actor(), first.action(), after, 1000);
+                List<AuditEntry> page = store.inTransaction(tx -> tx.audit(q));
+                for (AuditEntry e : page) {
+                    if (!visible(ctx, e)) continue;
+                    w.write(format.equals("csv") ? AuditFormat.csv(e, mask) : AuditFormat.json(e, mask).toString());
+                    w.write('\n');
+                }
+                if (page.size() < 1000) break;
+                after = page.getLast().seq();
+            }
+        }
+    }
+
+    private ObjectNode record(Context ctx, String sync, RecordId id) {
+        int limit = limit(ctx, 100, 1000);
+        long after = longParam(ctx, "after", 0);
+        return store.inTransaction(tx -> {
+            RecordState state = tx.loadRecord(sync, id).orElseThrow(() -> new NotFound("sync '" + sync + "' has no record " + id.value()
+                    + " (look it up by a system's key: /api/v1/records/" + sync + "?system=<system>&key=<key>)"));
+            List<ConflictRecord> open = tx.openConflicts(sync, id);
+            List<AuditEntry> history = tx.audit(AuditQuery.after(after, limit).sync(sync).record(id.value()));
+            return shapes.record(sync, state, open, history, limit);
+        });
+    }
+
+    /** The filters of GET /api/v1/audit and its export, checked; a sync outside the caller's scope is 403. */
+    private AuditQuery auditQuery(Context ctx, int limit) {
+        String sync = ctx.queryParam("sync");
+        if (sync != null) requireSync(ctx, sync);
+        return new AuditQuery(instantParam(ctx, "from"), instantParam(ctx, "to"), sync, ctx.queryParam("record"), ctx.queryParam("system"),
+                ctx.queryParam("actor"), ctx.queryParam("action"), longParam(ctx, "after", 0), limit);
+    }
+
+    /** Entries of another sync are hidden from a caller limited to some syncs; entries of no sync are shown. */
+    private static boolean visible(Context ctx, AuditEntry e) {
+        return e.sync() == null || principal(ctx).canSee(e.sync());
+    }
+
+    /** A composite key (several key parameters) in the text form connectors give it: a JSON array of the parts. */
+    private static NativeKey nativeKey(List<String> parts) {
+        if (parts.size() == 1) return new NativeKey(parts.getFirst());
+        ArrayNode a = JSON.createArrayNode();
+        parts.forEach(a::add);
+        return new NativeKey(a.toString());
+    }
+
+    private ObjectNode syncStatus(Context ctx) {
+        String sync = ctx.pathParam("sync");
+        for (JsonNode s : operations.status().path("syncs")) {
+            if (s.path("sync").asText().equals(sync)) {
+                requireSync(ctx, sync);
+                return (ObjectNode) s;
+            }
+        }
+        throw new NotFound("there is no sync '" + sync + "'");
+    }
+
+    private List<String> endpointsOf(String sync) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : operations.status().path("syncs")) {
+            if (s.path("sync").asText().equals(sync)) s.path("endpoints").forEach(e -> out.add(e.path("endpoint").asText()));
+        }
+        return out;
+    }
+
+    private String knownSync(Context ctx) {
+        return syncStatus(ctx).path("sync").asText();
+    }
+
+    private ConflictRecord visibleConflict(Context ctx, long id) {
         ConflictRecord c = store.inTransaction(tx -> tx.conflict(id)).orElseThrow(() -> new NotFound("there is no conflict " + id));
         requireSync(ctx, c.sync());
         return c;
     }
 
-    private static ObjectNode conflict(ConflictRecord c) throws IOException {
-        ObjectNode o = JSON.createObjectNode().put("id", c.id()).put("sync", c.sync()).put("recordId", c.recordId().value()).put("field", c.field())
-                .put("kind", c.kind()).put("status", c.status()).put("createdAt", c.createdAt().toString());
-        JsonNode cand = JSON.readTree(c.candidates());
-        o.put("base", display(cand.path("base")));
-        ObjectNode versions = o.putObject("versions");
-        cand.path("versions").properties().forEach(e -> versions.put(e.getKey(), display(e.getValue())));
-        if (c.resolution() != null) o.set("resolution", JSON.readTree(c.resolution()));
-        return o;
-    }
-
-    private static String display(JsonNode v) {
-        if (v == null || v.isMissingNode() || v.isNull()) return null;
-        return v.isTextual() ? v.asText() : ValueJson.decode(v).display();
-    }
-
-    private static ObjectNode key(ApiKeys.Key k) {
-        ObjectNode o = JSON.createObjectNode().put("id", k.id()).put("name", k.name()).put("role", k.role().configName())
-                .put("createdAt", k.createdAt().toString()).put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString());
-        ArrayNode s = o.putArray("syncs");
-        k.syncs().forEach(s::add);
-        return o;
+    private DeadLetter visibleDeadLetter(Context ctx) {
+        long id = id(ctx);
+        DeadLetter d = store.inTransaction(tx -> tx.deadLetter(id)).orElseThrow(() -> new NotFound("there is no dead letter " + id));
+        requireSync(ctx, d.sync());
+        return d;
     }
 
     private static long id(Context ctx) {
@@ -374,9 +557,27 @@ public final class ApiServer implements AutoCloseable {
         String v = ctx.queryParam(name);
         if (v == null) return def;
         try {
-            return Long.parseLong(v);
+            long n = Long.parseLong(v);
+            if (n < 0) throw new NumberFormatException();
+            return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("query parameter " + name + "='" + v + "' is not a whole number");
+            throw new IllegalArgumentException("query parameter " + name + "='" + v + "' is not a whole number (0 or more)");
+        }
+    }
+
+    private static int limit(Context ctx, int def, int max) {
+        long n = longParam(ctx, "limit", def);
+        if (n < 1) throw new IllegalArgumentException("query parameter limit must be at least 1");
+        return (int) Math.min(n, max);
+    }
+
+    private static Instant instantParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) return null;
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("query parameter " + name + "='" + v + "' is not an ISO-8601 instant; write e.g. 2026-11-01T00:00:00Z");
         }
     }
 

@@ -21,4 +21,20 @@ public interface SyncOperations {
 
     /** Queues a dead letter again; returns a one-line outcome. */
     String retryDeadLetter(long id);
+
+    /**
+     * Starts a pass of a sync now (a realtime sync: wakes its deliveries); returns a one-line outcome. A paused or
+     * unknown sync is refused.
+     */
+    default String runNow(String sync) {
+        throw new IllegalStateException("this twoway process cannot run a sync on request");
+    }
+
+    /**
+     * Gives a dead letter up: it is removed and never written, and the audit trail records {@code actor} and
+     * {@code reason} (action {@code dead-letter-discarded}). Returns a one-line outcome.
+     */
+    default String discardDeadLetter(long id, String actor, String reason) {
+        throw new IllegalStateException("this twoway process cannot discard dead letters");
+    }
 }
