@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "deadletters", mixinStandardHelpOptions = true,
         description = {"Writes that kept failing or were refused by their target (a value that does not fit, a constraint),",
                 "and records that could not be read. Fix the cause (the record, the table, or the mapping), then retry."},
-        subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Retry.class},
-        footer = {"", "Examples:", "  twoway deadletters list", "  twoway deadletters retry 3", "  twoway deadletters retry --all"})
+        subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Retry.class, DeadLettersCommand.Discard.class},
+        footer = {"", "Examples:", "  twoway deadletters list", "  twoway deadletters retry 3", "  twoway deadletters retry --all",
+                "  twoway deadletters discard 4 --reason \"order was cancelled\""})
 final class DeadLettersCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters with their errors.",
@@ -70,6 +71,33 @@ final class DeadLettersCommand {
                 return 0;
             }
             for (long id : targets) System.out.println(Requests.carryOut(cfg, Operations.retry(id)));
+            return 0;
+        }
+    }
+
+    @Command(name = "discard", mixinStandardHelpOptions = true,
+            description = {"Gives a dead letter up: it is removed and its write is never made. The audit trail records who",
+                    "discarded it, why, and the error it had. Carried out by the running twoway if there is one, else here."},
+            footer = {"", "Example:", "  twoway deadletters discard 4 --reason \"the order was cancelled in the ERP\""})
+    static final class Discard implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", description = "The dead letter's id (twoway deadletters list shows them).")
+        long id;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is discarded; kept in the audit trail.")
+        String reason;
+
+        @Option(names = "--as", paramLabel = "NAME", description = "Who discards it (default: the login name).")
+        String actor;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            TwowayConfig cfg = config.load();
+            if (reason.isBlank()) throw new IllegalArgumentException("--reason must say why the dead letter is discarded; it is kept in the audit trail");
+            String who = "user:" + (actor == null ? CliValues.actor() : actor);
+            System.out.println(Requests.carryOut(cfg, Operations.discard(id, who, reason)));
             return 0;
         }
     }

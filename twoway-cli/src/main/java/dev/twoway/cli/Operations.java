@@ -14,7 +14,7 @@ import dev.twoway.store.DeadLetter;
 
 /**
  * The operator's actions on a deployment, as requests that can run here or be handed to the running process
- * ({@link ControlQueue}): resolve a conflict, retry a dead letter. Each returns a one-line outcome.
+ * ({@link ControlQueue}): resolve a conflict, retry or discard a dead letter. Each returns a one-line outcome.
  */
 final class Operations {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,10 +35,15 @@ final class Operations {
         return JSON.createObjectNode().put("op", "retry").put("deadLetter", deadLetter);
     }
 
+    static ObjectNode discard(long deadLetter, String actor, String reason) {
+        return JSON.createObjectNode().put("op", "discard").put("deadLetter", deadLetter).put("actor", actor).put("reason", reason);
+    }
+
     static String execute(Deployment d, JsonNode request) {
         return switch (request.path("op").asText()) {
             case "resolve" -> resolve(d, request);
             case "retry" -> retry(d, request.path("deadLetter").asLong());
+            case "discard" -> discard(d, request.path("deadLetter").asLong(), request.path("actor").asText(), request.path("reason").asText(""));
             default -> throw new IllegalArgumentException("unknown request " + request.path("op").asText());
         };
     }
@@ -104,6 +109,14 @@ final class Operations {
                 .orElseThrow(() -> new IllegalArgumentException("there is no dead letter " + id + " (twoway deadletters list shows them)"));
         d.engine(letter.sync()).retryDeadLetter(id);
         return "dead letter " + id + " (" + letter.sync() + " → " + letter.target() + ") queued again";
+    }
+
+    private static String discard(Deployment d, long id, String actor, String reason) {
+        DeadLetter letter = d.store().inTransaction(tx -> tx.deadLetter(id))
+                .orElseThrow(() -> new IllegalArgumentException("there is no dead letter " + id + " (twoway deadletters list shows them)"));
+        d.engine(letter.sync()).discardDeadLetter(id, actor, reason);
+        return "dead letter " + id + " (" + letter.sync() + " → " + letter.target() + ", record " + letter.recordId().value() + ") discarded by "
+                + actor + "; the write will not be made";
     }
 
     private static JsonNode readTree(String text) {

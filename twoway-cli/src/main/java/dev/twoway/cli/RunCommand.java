@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
         description = {"Keeps every sync running until stopped: realtime syncs capture continuously (PostgreSQL commits wake",
                 "them at once), scheduled ones run a full pass at each time of their schedule. SIGTERM or Ctrl-C stops",
                 "gracefully: batches in flight are finished and committed, then the process exits 0. Requests from other",
-                "twoway commands (conflicts resolve, deadletters retry) are carried out by this process."},
+                "twoway commands (conflicts resolve, deadletters retry and discard) are carried out by this process."},
         footer = {"", "Examples:", "  twoway run", "  twoway run -c /etc/twoway/twoway.yaml --stop-timeout 60s",
                 "", "Exit codes: 0 stopped by a signal, 1 the state store failed (the reason is logged), 2 bad config."})
 final class RunCommand implements Callable<Integer> {
@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ApiServer api;
         try {
-            api = serve(cfg.server(), d, metrics);
+            api = serve(cfg.server(), d, runtime, metrics);
         } catch (RuntimeException ex) {
             d.close();
             lock.close();
@@ -155,11 +155,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Starts the HTTP API if the config wants it; a port in use is a clear error before any sync starts. */
-    private static ApiServer serve(TwowayConfig.Server server, Deployment d, EngineMetrics metrics) {
+    private static ApiServer serve(TwowayConfig.Server server, Deployment d, EngineRuntime runtime, EngineMetrics metrics) {
         if (!server.enabled()) return null;
         Optional<JwtVerifier> jwt = server.jwt().map(j -> new JwtVerifier(new JwtVerifier.Settings(j.secret() == null ? null : j.secret().reveal(),
                 j.jwksUrl(), j.issuer(), j.audience(), j.rolesClaim(), j.syncsClaim())));
-        ApiServer api = new ApiServer(d.store(), new RunOperations(d), jwt).with(new dev.twoway.server.ui.WebUi(Deployment.auditMask(d.config())));
+        dev.twoway.audit.AuditMask mask = Deployment.auditMask(d.config());
+        ApiServer api = new ApiServer(d.store(), new RunOperations(d, runtime), jwt).withMask(mask).with(new dev.twoway.server.ui.WebUi(mask));
         server.tls().ifPresent(t -> api.withTls(Deployment.tls(t)));
         api.with(new MetricsEndpoint(metrics.watch(() -> d.engines().stream().map(SyncEngine::status).toList(), Duration.ofSeconds(5))));
         try {

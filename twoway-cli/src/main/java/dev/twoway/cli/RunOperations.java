@@ -2,14 +2,17 @@ package dev.twoway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.twoway.engine.EngineRuntime;
 import dev.twoway.server.SyncOperations;
 
 /** The API's view of the engines {@code twoway run} is running: the same operations the CLI hands to it. */
 final class RunOperations implements SyncOperations {
     private final Deployment deployment;
+    private final EngineRuntime runtime;
 
-    RunOperations(Deployment deployment) {
+    RunOperations(Deployment deployment, EngineRuntime runtime) {
         this.deployment = deployment;
+        this.runtime = runtime;
     }
 
     @Override
@@ -28,5 +31,15 @@ final class RunOperations implements SyncOperations {
     @Override
     public String retryDeadLetter(long id) {
         return Operations.execute(deployment, Operations.retry(id));
+    }
+
+    @Override
+    public String runNow(String sync) {
+        return runtime.runNow(sync);
+    }
+
+    @Override
+    public String discardDeadLetter(long id, String actor, String reason) {
+        return Operations.execute(deployment, Operations.discard(id, actor, reason));
     }
 }

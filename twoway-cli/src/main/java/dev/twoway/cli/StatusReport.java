@@ -69,7 +69,7 @@ final class StatusReport {
             ArrayNode eps = s.putArray("endpoints");
             store.run(tx -> {
                 for (String endpoint : sync.endpoints().keySet()) {
-                    ObjectNode x = eps.addObject().put("endpoint", endpoint);
+                    ObjectNode x = eps.addObject().put("endpoint", endpoint).put("system", sync.endpoints().get(endpoint).system());
                     x.put("queued", tx.outboxDepth(sync.name(), endpoint));
                     List<OutboxEntry> oldest = tx.dueOutbox(sync.name(), endpoint, now, 1);
                     x.put("lagSeconds", oldest.isEmpty() ? 0 : Math.max(0, Duration.between(oldest.getFirst().dueAt(), now).toSeconds()));

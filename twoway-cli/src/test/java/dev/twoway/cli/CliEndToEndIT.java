@@ -399,7 +399,7 @@ class CliEndToEndIT {
     @Test
     void everyCommandsHelpShowsAnExample() throws Exception {
         for (String cmd : List.of("demo", "init", "validate", "sync", "run", "status", "pause", "resume", "conflicts", "conflicts list",
-                "conflicts show", "conflicts resolve", "deadletters", "deadletters list", "deadletters retry", "audit", "audit verify", "audit export",
+                "conflicts show", "conflicts resolve", "deadletters", "deadletters list", "deadletters retry", "deadletters discard", "audit", "audit verify", "audit export",
                 "keys", "keys create", "keys list", "keys revoke")) {
             List<String> args = new ArrayList<>(List.of(cmd.split(" ")));
             args.add("--help");

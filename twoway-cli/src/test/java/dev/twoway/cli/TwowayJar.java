@@ -53,6 +53,13 @@ final class TwowayJar {
 
     /** Starts a long-running command ({@code run}); its output goes to {@code log}. */
     static Process start(Path dir, Path log, String... args) throws IOException {
-        return new ProcessBuilder(command(args)).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(dir, log, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, with more environment variables (e.g. the secrets a config names). */
+    static Process start(Path dir, Path log, Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 }
