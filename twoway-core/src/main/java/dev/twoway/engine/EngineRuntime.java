@@ -257,9 +257,10 @@ public final class EngineRuntime implements AutoCloseable {
             return "sync '" + sync + "' runs continuously (realtime): its deliveries were woken, and its captures read every "
                     + options.pollInterval().toMillis() + " ms or at once on a database notification";
         }
+        // Read before the release: once released, the loop may start the requested pass before this line returns.
+        boolean busy = passing.contains(sync);
         if (requests.availablePermits() == 0) requests.release();
-        return passing.contains(sync) ? "a pass of sync '" + sync + "' is under way; another one starts when it ends"
-                : "a pass of sync '" + sync + "' starts now";
+        return busy ? "a pass of sync '" + sync + "' is under way; another one starts when it ends" : "a pass of sync '" + sync + "' starts now";
     }
 
     private void wakeDeliveries(SyncEngine engine) {
