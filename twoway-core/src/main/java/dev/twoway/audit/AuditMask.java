@@ -53,8 +53,36 @@ public final class AuditMask {
         }
     }
 
+    /**
+     * An error text of {@code sync} (a dead letter's, a refused write's) that names a sensitive field or column may
+     * quote its value ("field 'salary': 1234567 has too many digits", "Key (national_id)=(…) already exists"): such a
+     * text is cut after the first mention, saying where the whole text can be read. Other texts are returned as is.
+     */
+    public String error(String sync, String text) {
+        if (text == null || sync == null) return text;
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        int cut = -1;
+        String named = null;
+        for (String n : namesBySync.getOrDefault(sync, Set.of())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(n.toLowerCase(java.util.Locale.ROOT))
+                    + "(?![A-Za-z0-9_])").matcher(lower);
+            if (m.find() && (cut < 0 || m.end() < cut)) {
+                cut = m.end();
+                named = n;
+            }
+        }
+        if (cut < 0) return text;
+        return text.substring(0, cut) + " " + MASKED + " (the rest concerns the sensitive field '" + named
+                + "' and is hidden here; twoway deadletters list on the twoway host shows it)";
+    }
+
     /** Masks in place; also usable for other JSON shaped like an audit detail (e.g. conflict candidates). */
     public void mask(ObjectNode detail, Set<String> names) {
+        if (detail.path("error").isTextual()) {
+            String e = detail.path("error").asText();
+            String m = new AuditMask(Map.of("", names)).error("", e);
+            if (!m.equals(e)) detail.put("error", m);
+        }
         for (String container : BY_NAME) {
             if (detail.get(container) instanceof ObjectNode values) {
                 for (String k : names) if (values.has(k)) values.set(k, TextNode.valueOf(MASKED));

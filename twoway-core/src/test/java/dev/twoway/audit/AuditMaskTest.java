@@ -53,4 +53,16 @@ class AuditMaskTest {
         assertThat(AuditMask.none().masksAnything()).isFalse();
         assertThat(masked("customers", "not json")).doesNotContain("not json");
     }
+
+    @Test
+    void errorTextsThatNameASensitiveFieldOrColumnAreCutAfterTheName() {
+        String e = mask.error("customers", "record r1, field 'phone': '+44 20 7946 0001' is 16 characters, the column holds 10: widen the column");
+        assertThat(e).doesNotContain("+44").startsWith("record r1, field 'phone").contains("***").contains("twoway deadletters list");
+        assertThat(mask.error("customers", "ERROR: duplicate key value violates unique constraint; Key (Phone)=(+44 1) already exists"))
+                .doesNotContain("+44 1");
+        assertThat(mask.error("customers", "field 'telephone_type': 'mobile' is not one of the enum values"))
+                .as("a name inside a longer name is not a mention").isEqualTo("field 'telephone_type': 'mobile' is not one of the enum values");
+        assertThat(mask.error("orders", "field 'phone': +44 1")).as("other syncs have no sensitive fields").isEqualTo("field 'phone': +44 1");
+        assertThat(masked("customers", "{\"error\":\"field 'phone': +44 20 too long\"}")).doesNotContain("+44");
+    }
 }

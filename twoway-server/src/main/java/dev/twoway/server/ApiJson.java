@@ -60,9 +60,9 @@ final class ApiJson {
         return o;
     }
 
-    static ObjectNode deadLetter(DeadLetter d) {
+    ObjectNode deadLetter(DeadLetter d) {
         return JSON.createObjectNode().put("id", d.id()).put("sync", d.sync()).put("target", d.target()).put("recordId", d.recordId().value())
-                .put("error", d.error()).put("attempts", d.attempts()).put("createdAt", d.createdAt().toString());
+                .put("error", mask.error(d.sync(), d.error())).put("attempts", d.attempts()).put("createdAt", d.createdAt().toString());
     }
 
     /** An audit entry as {@code GET /api/v1/audit} lists it, its detail masked. */

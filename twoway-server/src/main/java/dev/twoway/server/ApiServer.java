@@ -311,7 +311,7 @@ public final class ApiServer implements AutoCloseable {
                 if (sync != null) requireSync(ctx, sync);
                 ArrayNode out = JSON.createArrayNode();
                 for (DeadLetter d : store.inTransaction(tx -> tx.deadLetters(sync, 10_000))) {
-                    if (principal(ctx).canSee(d.sync())) out.add(ApiJson.deadLetter(d));
+                    if (principal(ctx).canSee(d.sync())) out.add(shapes.deadLetter(d));
                 }
                 json(ctx, out);
             };

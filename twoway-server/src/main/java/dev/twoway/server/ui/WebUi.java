@@ -500,7 +500,7 @@ public final class WebUi implements ApiServer.Extension {
         List<Views.DeadLetterRow> rows = new ArrayList<>();
         for (DeadLetter d : store().inTransaction(tx -> tx.deadLetters(null, 10_000))) {
             if (!v.principal().canSee(d.sync())) continue;
-            rows.add(new Views.DeadLetterRow(d.id(), d.sync(), d.target(), d.recordId().value(), d.error(), d.attempts(), age(d.createdAt())));
+            rows.add(new Views.DeadLetterRow(d.id(), d.sync(), d.target(), d.recordId().value(), mask.error(d.sync(), d.error()), d.attempts(), age(d.createdAt())));
         }
         return new Views.DeadLetters(frame(v, "Dead letters", "deadletters"), rows, notice);
     }
