@@ -160,6 +160,8 @@ public final class ConfigReader {
         Path state = resolve(r.text("state").orElse("./twoway-data"));
         TwowayConfig.Engine engine = r.section("engine", ConfigReference.ENGINE).map(this::engine).orElse(TwowayConfig.Engine.DEFAULTS);
         TwowayConfig.Server server = r.section("server", ConfigReference.SERVER).map(this::server).orElse(TwowayConfig.Server.DEFAULTS);
+        TwowayConfig.Notifications notifications = r.section("notifications", ConfigReference.NOTIFICATIONS).map(this::notifications)
+                .orElse(TwowayConfig.Notifications.NONE);
         Map<String, TwowayConfig.SystemConfig> systems = new LinkedHashMap<>();
         // every system written counts for the names that refer to it, even one with problems of its own (reported once)
         Set<String> systemNames = new LinkedHashSet<>();
@@ -187,7 +189,7 @@ public final class ConfigReader {
             problems.sort(java.util.Comparator.comparingInt((ConfigProblem p) -> p.at().line()).thenComparingInt(p -> p.at().column()));
             throw new ConfigException(problems);
         }
-        return new TwowayConfig(file, state, engine, server, systems, syncs, Map.copyOf(locations));
+        return new TwowayConfig(file, state, engine, server, systems, syncs, notifications, Map.copyOf(locations));
     }
 
     private TwowayConfig.Engine engine(SectionReader r) {
@@ -275,6 +277,100 @@ public final class ConfigReader {
         r.finish();
         if (!ok || issuer.isEmpty() || audience.isEmpty()) return Optional.empty();
         return Optional.of(new TwowayConfig.Jwt(secret.orElse(null), jwks.orElse(null), issuer.get(), audience.get(), roles, syncs));
+    }
+
+    private TwowayConfig.Notifications notifications(SectionReader r) {
+        List<TwowayConfig.Webhook> webhooks = new ArrayList<>();
+        r.get("webhooks").ifPresent(n -> {
+            if (!(n instanceof ConfigNode.Sequence s)) {
+                problem(n.at(), "notifications.webhooks", "expected a list of webhooks, found " + n.kind(),
+                        "write one item per webhook: - name: ops and url: https://…, indented under webhooks:");
+                return;
+            }
+            Map<String, Location> names = new LinkedHashMap<>();
+            for (int i = 0; i < s.items().size(); i++) {
+                String p = "notifications.webhooks[" + i + "]";
+                mapping(s.items().get(i), p).flatMap(m -> webhook(new SectionReader(this, m, p, ConfigReference.WEBHOOK), p)).ifPresent(w -> {
+                    Location earlier = names.putIfAbsent(w.name(), locate(p + ".name"));
+                    if (earlier == null) webhooks.add(w);
+                    else problem(locate(p + ".name"), p + ".name", "webhook name '" + w.name() + "' is already used at line " + earlier.line(),
+                            "give each webhook its own name: twoway remembers per name which events it has sent");
+                });
+            }
+        });
+        r.finish();
+        return new TwowayConfig.Notifications(List.copyOf(webhooks));
+    }
+
+    private Optional<TwowayConfig.Webhook> webhook(SectionReader r, String path) {
+        Optional<String> name = r.text("name");
+        name.ifPresent(n -> checkName("webhook", n, r.locate("name"), path + ".name"));
+        Optional<String> url = r.text("url");
+        Optional<TwowayConfig.WebhookFormat> chosen = r.choice("format", List.of("json", "slack"))
+                .map(f -> TwowayConfig.WebhookFormat.valueOf(f.toUpperCase(java.util.Locale.ROOT)));
+        boolean formatOk = chosen.isPresent() || r.node().entry("format").isEmpty(); // a bad format is reported once, not as a missing secret too
+        TwowayConfig.WebhookFormat format = chosen.orElse(TwowayConfig.WebhookFormat.JSON);
+        Optional<Secret> secret = r.text("secret").map(Secret::new);
+        List<String> events = r.get("events").isPresent() ? events(r, path) : TwowayConfig.Webhook.EVENTS;
+        Duration timeout = r.duration("timeout").orElse(Duration.ofSeconds(10));
+        int maxAttempts = r.integer("max-attempts", 1).orElse(8);
+        boolean includeValues = r.bool("include-values").orElse(false);
+        boolean allowHttp = r.bool("allow-http").orElse(false);
+        r.finish();
+        Optional<java.net.URI> uri = url.flatMap(u -> webhookUrl(u, allowHttp, r.locate("url"), path + ".url"));
+        boolean ok = formatOk;
+        if (formatOk && secret.isEmpty() && format == TwowayConfig.WebhookFormat.JSON && r.node().entry("secret").isEmpty()) {
+            problem(r.at(), path, "a json webhook needs a secret to sign its deliveries",
+                    "add secret: ${env:TWOWAY_WEBHOOK_SECRET} (make one with: openssl rand -hex 32) and give it to the receiver");
+            ok = false;
+        }
+        if (secret.isPresent() && secret.get().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+            problem(r.locate("secret"), path + ".secret", "the secret is shorter than 16 bytes, too easy to guess",
+                    "use a random secret of 32 bytes, e.g. from: openssl rand -hex 32");
+            ok = false;
+        }
+        if (!ok || name.isEmpty() || uri.isEmpty() || events.isEmpty()) return Optional.empty();
+        return Optional.of(new TwowayConfig.Webhook(name.get(), uri.get(), format, secret.orElse(null), events, timeout, maxAttempts, includeValues));
+    }
+
+    private List<String> events(SectionReader r, String path) {
+        List<String> given = r.names("events");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String e = given.get(i).trim();
+            String p = path + ".events" + (r.get("events").orElseThrow() instanceof ConfigNode.Sequence ? "[" + i + "]" : "");
+            if (TwowayConfig.Webhook.EVENTS.contains(e)) {
+                if (!out.contains(e)) out.add(e);
+            } else {
+                problem(locate(p), p, "'" + e + "' is not an event twoway sends",
+                        ConfigProblem.didYouMean(e, TwowayConfig.Webhook.EVENTS) + "the events are " + String.join(", ", TwowayConfig.Webhook.EVENTS));
+            }
+        }
+        if (given.isEmpty()) {
+            problem(r.locate("events"), path + ".events", "the webhook lists no events", "name some, or remove 'events' to send all of them");
+        }
+        return out.size() == given.size() ? List.copyOf(out) : List.of();
+    }
+
+    private Optional<java.net.URI> webhookUrl(String text, boolean allowHttp, Location at, String path) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(text.trim());
+        } catch (java.net.URISyntaxException e) {
+            problem(at, path, "the url is not a valid URL (" + e.getReason() + ")", "write e.g. https://hooks.example.com/twoway");
+            return Optional.empty();
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+            problem(at, path, "the url is not an http(s) URL with a host", "write e.g. https://hooks.example.com/twoway");
+            return Optional.empty();
+        }
+        if (scheme.equals("http") && !allowHttp && !loopback(uri.getHost().replaceAll("^\\[|]$", ""))) {
+            problem(at, path, "the url is plain http to " + uri.getHost() + ", so events (record ids, errors) would cross the network unencrypted",
+                    "use https://, or set allow-http: true on this webhook if the network is trusted");
+            return Optional.empty();
+        }
+        return Optional.of(uri);
     }
 
     private Optional<TwowayConfig.SystemConfig> system(String name, ConfigNode.Mapping node) {

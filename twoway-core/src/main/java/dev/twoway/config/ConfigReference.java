@@ -39,6 +39,7 @@ public final class ConfigReference {
                     "Where the embedded state store lives (links, bases, outbox, conflicts, dead letters, audit trail). Relative to the config file."),
             opt("engine", "section", null, "How the engine runs; see `engine`."),
             opt("server", "section", null, "The HTTP API that `twoway run` serves; see `server`."),
+            opt("notifications", "section", null, "Webhooks `twoway run` calls when something needs a person; see `notifications`."),
             req("systems", "section", "The connected systems by name; see `systems.<system>`."),
             req("syncs", "section", "The syncs by name; see `syncs.<sync>`.")));
 
@@ -73,6 +74,23 @@ public final class ConfigReference {
             req("audience", "text", "A value the token's `aud` must contain."),
             opt("roles-claim", "claim name", "roles", "The claim naming the caller's roles (`viewer`, `operator`, `admin`; the highest counts). A token naming none is refused."),
             opt("syncs-claim", "claim name", null, "A claim listing the syncs the caller may see and act on; without it, all.")));
+
+    public static final Section NOTIFICATIONS = new Section("notifications", "Outbound notifications of `twoway run` (see docs/notifications.md).", List.of(
+            opt("webhooks", "list", "[]", "The receivers; see `notifications.webhooks[]`.")));
+
+    public static final Section WEBHOOK = new Section("notifications.webhooks[]", "One receiver: each event it takes is POSTed to its url, "
+            + "signed with HMAC-SHA256 (`X-Twoway-Signature`), and retried with backoff while the receiver fails.", List.of(
+            req("name", "name", "Names the webhook in logs; twoway remembers per name which events it has sent. Unique."),
+            req("url", "URL", "Where to POST, `https://…` (a Slack incoming-webhook URL for `format: slack`). May be `${env:NAME}`; only its host is ever logged."),
+            opt("format", "json | slack", "json", "`json`: the twoway event (docs/notifications.md). `slack`: a Slack message (`text` and `blocks`)."),
+            opt("secret", "secret", null, "The HMAC-SHA256 key receivers verify signatures with, at least 16 bytes, as `${env:NAME}` or `${file:PATH}`. Required for `json`."),
+            opt("events", "list of events", "all",
+                    "Which events to send: `conflict.waiting`, `deadletter.created`, `sync.failing`, `sync.recovered`, `system.down`, `system.up`."),
+            opt("timeout", "duration", "10s", "How long one delivery attempt may take (connect and response)."),
+            opt("max-attempts", "integer ≥ 1", "8", "Attempts of one delivery (with exponential backoff, or as `Retry-After` says) before it is given up and logged."),
+            opt("include-values", "true | false", "false",
+                    "Put the conflicting values into `conflict.waiting` notifications (values of `sensitive` fields are masked). Off: only the field and the systems."),
+            opt("allow-http", "true | false", "false", "Allow a plain `http://` url to a host other than loopback (the events name records and errors).")));
 
     public static final Section SYSTEM = new Section("systems.<system>", "One connected database. The name is how syncs refer to it.", List.of(
             req("connector", "postgres | mariadb | mysql | sqlite", "The kind of system."),
@@ -151,7 +169,7 @@ public final class ConfigReference {
             req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
             opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
 
-    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, NOTIFICATIONS, WEBHOOK, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
 
     private ConfigReference() {
     }

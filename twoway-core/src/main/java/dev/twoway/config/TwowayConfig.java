@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param locations where each setting stands in the file, by dotted path, for problems found later
  */
 public record TwowayConfig(Path file, Path stateDir, Engine engine, Server server, Map<String, SystemConfig> systems,
-                           Map<String, SyncConfig> syncs, Map<String, Location> locations) {
+                           Map<String, SyncConfig> syncs, Notifications notifications, Map<String, Location> locations) {
 
     public record Engine(int batchSize, int maxAttempts, Duration pollInterval, Duration clockCheck) {
         public static final Engine DEFAULTS = new Engine(500, 10, Duration.ofSeconds(1), Duration.ofMinutes(5));
@@ -49,6 +49,33 @@ public record TwowayConfig(Path file, Path stateDir, Engine engine, Server serve
     /** @param secret null when {@code jwksUrl} is used, and the other way round */
     public record Jwt(Secret secret, String jwksUrl, String issuer, String audience, String rolesClaim, String syncsClaim) {
     }
+
+    /** Outbound notifications (see docs/notifications.md). */
+    public record Notifications(List<Webhook> webhooks) {
+        public static final Notifications NONE = new Notifications(List.of());
+    }
+
+    /**
+     * One receiver of notifications.
+     *
+     * @param url           may hold a token (Slack's do), so {@link #toString()} shows only its scheme and host
+     * @param secret        signs each delivery; null only for {@code slack}
+     * @param events        the events it receives, by their names in {@link #EVENTS}
+     * @param includeValues whether conflict notifications carry the field's values (sensitive ones masked)
+     */
+    public record Webhook(String name, java.net.URI url, WebhookFormat format, Secret secret, List<String> events,
+                          Duration timeout, int maxAttempts, boolean includeValues) {
+        /** Every event a webhook can receive. */
+        public static final List<String> EVENTS = List.of("conflict.waiting", "deadletter.created", "sync.failing", "sync.recovered",
+                "system.down", "system.up");
+
+        @Override
+        public String toString() {
+            return "Webhook[" + name + " " + url.getScheme() + "://" + url.getHost() + "/…, " + format + ", " + events + "]";
+        }
+    }
+
+    public enum WebhookFormat { JSON, SLACK }
 
     public enum Connector {
         POSTGRES, MARIADB, MYSQL, SQLITE;

@@ -83,6 +83,53 @@ class ConfigReaderProblemsTest {
     }
 
     @Test
+    void aWebhookEventNameThatIsNotKnownSuggestsTheClosest() throws IOException {
+        String yaml = with("events: [conflict.waiting, deadletter.created]", "events: [conflict.waiting, deadletter.create]");
+        assertProblem(onlyProblemOf(yaml), lineOf(yaml, "deadletter.create]"), "notifications.webhooks[0].events[1]",
+                "'deadletter.create' is not an event twoway sends", "did you mean 'deadletter.created'? the events are conflict.waiting, ");
+        String none = with("events: [conflict.waiting, deadletter.created]", "events: []");
+        assertThat(onlyProblemOf(none).message()).isEqualTo("the webhook lists no events");
+    }
+
+    @Test
+    void aWebhookUrlMustBeHttpsUnlessLoopbackOrAllowedAndNeverShowsItsPath() throws IOException {
+        String plain = with("url: https://hooks.example.com/twoway", "url: http://hooks.example.com/t0ken");
+        ConfigProblem p = onlyProblemOf(plain);
+        assertProblem(p, lineOf(plain, "t0ken"), "notifications.webhooks[0].url", "plain http to hooks.example.com", "allow-http: true");
+        assertThat(p.render()).doesNotContain("t0ken");
+        assertThatReads(with("url: https://hooks.example.com/twoway", "url: http://127.0.0.1:9000/twoway"));
+        assertThatReads(with("url: https://hooks.example.com/twoway", "url: http://[::1]:9000/twoway"));
+        String notHttp = with("url: https://hooks.example.com/twoway", "url: ftp://hooks.example.com/twoway");
+        assertThat(onlyProblemOf(notHttp).message()).isEqualTo("the url is not an http(s) URL with a host");
+        String missing = with("      url: https://hooks.example.com/twoway\n", "");
+        assertProblem(onlyProblemOf(missing), lineOf(missing, "- name: ops"), "notifications.webhooks[0]", "'url' is missing", "add url: <URL>");
+    }
+
+    @Test
+    void aJsonWebhookNeedsALongEnoughSecretASlackOneDoesNot() throws IOException {
+        String none = with("      secret: ${file:hook-secret.txt}\n", "");
+        assertProblem(onlyProblemOf(none), lineOf(none, "- name: ops"), "notifications.webhooks[0]", "a json webhook needs a secret", "openssl rand -hex 32");
+        String shortSecret = with("secret: ${file:hook-secret.txt}", "secret: tooshort");
+        ConfigProblem p = onlyProblemOf(shortSecret);
+        assertProblem(p, lineOf(shortSecret, "secret: tooshort"), "notifications.webhooks[0].secret", "shorter than 16 bytes", "openssl rand");
+        assertThat(p.render()).doesNotContain("tooshort");
+    }
+
+    @Test
+    void aWebhookNameIsUniqueAndItsKeysAndFormatAreChecked() throws IOException {
+        String twice = with("- name: chat", "- name: ops");
+        assertProblem(onlyProblemOf(twice), lineOf(twice, "url: http://chat.internal") - 1, "notifications.webhooks[1].name",
+                "webhook name 'ops' is already used at line " + lineOf(twice, "- name: ops"), "its own name");
+        String yaml = with("      max-attempts: 3\n", "      max-atempts: 3\n");
+        assertProblem(onlyProblemOf(yaml), lineOf(yaml, "max-atempts"), "notifications.webhooks[0].max-atempts",
+                "unknown key 'max-atempts' in notifications.webhooks[]", "did you mean 'max-attempts'?");
+        String format = with("format: slack", "format: slak");
+        assertProblem(onlyProblemOf(format), lineOf(format, "format: slak"), "notifications.webhooks[1].format", "'slak' is not one of json, slack", "write slack");
+        String notList = with("  webhooks:\n    - name: ops", "  webhooks: ops\n  old:\n    - name: ops");
+        assertThat(problemsOf(notList)).anySatisfy(q -> assertThat(q.message()).isEqualTo("expected a list of webhooks, found a value"));
+    }
+
+    @Test
     void aSystemListedTwiceInThePriorityIsReported() throws IOException {
         String yaml = with("priority: [erp, crm]\n", "priority: [erp, erp]\n");
         assertThat(problemsOf(yaml)).anySatisfy(p -> assertThat(p.message()).isEqualTo("'erp' is listed twice"));

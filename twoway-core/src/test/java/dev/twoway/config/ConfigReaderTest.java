@@ -49,6 +49,35 @@ class ConfigReaderTest {
     }
 
     @Test
+    void webhooksAreReadWithTheirSecretAndUnsetOnesTakeTheDefaults() {
+        List<TwowayConfig.Webhook> hooks = config.notifications().webhooks();
+        assertThat(hooks).extracting(TwowayConfig.Webhook::name).containsExactly("ops", "chat");
+        TwowayConfig.Webhook ops = hooks.get(0);
+        assertThat(ops.url()).hasToString("https://hooks.example.com/twoway");
+        assertThat(ops.format()).isEqualTo(TwowayConfig.WebhookFormat.JSON);
+        assertThat(ops.secret().reveal()).isEqualTo(FullConfig.HOOK_SECRET);
+        assertThat(ops.events()).containsExactly("conflict.waiting", "deadletter.created");
+        assertThat(ops.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ops.maxAttempts()).isEqualTo(3);
+        assertThat(ops.includeValues()).isTrue();
+        TwowayConfig.Webhook chat = hooks.get(1);
+        assertThat(chat.format()).isEqualTo(TwowayConfig.WebhookFormat.SLACK);
+        assertThat(chat.secret()).isNull();
+        assertThat(chat.events()).isEqualTo(TwowayConfig.Webhook.EVENTS);
+        assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(chat.maxAttempts()).isEqualTo(8);
+        assertThat(chat.includeValues()).isFalse();
+        assertThat(chat.toString()).as("a Slack URL's path is its token").doesNotContain("XXXX").contains("chat.internal");
+        assertThat(ops.toString()).doesNotContain(FullConfig.HOOK_SECRET);
+    }
+
+    @Test
+    void withoutNotificationsThereAreNoWebhooks() throws IOException {
+        String yaml = FullConfig.YAML.substring(0, FullConfig.YAML.indexOf("notifications:")) + FullConfig.YAML.substring(FullConfig.YAML.indexOf("systems:"));
+        assertThat(ConfigReader.read(FullConfig.write(dir, yaml), FullConfig.ENV::get).notifications().webhooks()).isEmpty();
+    }
+
+    @Test
     void systemsAreReadInFileOrderWithTheirConnectionSettings() {
         assertThat(config.systems()).containsOnlyKeys("crm", "erp", "shop");
         assertThat(List.copyOf(config.systems().keySet())).containsExactly("crm", "erp", "shop");
@@ -309,7 +338,7 @@ class ConfigReaderTest {
 
     @Test
     void parseReadsTextWithoutAFileAndResolvesRelativePathsFromTheWorkingDirectory() {
-        String yaml = FullConfig.with("password: ${file:secret.txt}", "password: literal");
+        String yaml = FullConfig.with("password: ${file:secret.txt}", "password: literal").replace("${file:hook-secret.txt}", FullConfig.HOOK_SECRET);
         TwowayConfig c = ConfigReader.parse(Path.of("twoway.yaml"), yaml, FullConfig.ENV::get);
         assertThat(c.systems().get("erp").password().reveal()).isEqualTo("literal");
         assertThat(c.stateDir()).isEqualTo(Path.of("").toAbsolutePath().resolve("data"));

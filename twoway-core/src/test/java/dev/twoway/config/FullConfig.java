@@ -12,6 +12,7 @@ import java.util.Map;
 final class FullConfig {
     static final String PG_PASSWORD = "pg-s3cret";
     static final String ERP_PASSWORD = "erp-s3cret";
+    static final String HOOK_SECRET = "hook-s3cret-0123456789";
     static final Map<String, String> ENV = Map.of("PG_PASSWORD", PG_PASSWORD);
 
     static final String YAML = """
@@ -34,6 +35,21 @@ final class FullConfig {
                 audience: twoway
                 roles-claim: groups
                 syncs-claim: twoway_syncs
+            notifications:
+              webhooks:
+                - name: ops
+                  url: https://hooks.example.com/twoway
+                  format: json
+                  secret: ${file:hook-secret.txt}
+                  events: [conflict.waiting, deadletter.created]
+                  timeout: 5s
+                  max-attempts: 3
+                  include-values: true
+                  allow-http: false
+                - name: chat
+                  url: http://chat.internal:8080/hooks/T000/B000/XXXX
+                  format: slack
+                  allow-http: yes
             systems:
               crm:
                 connector: postgres
@@ -153,6 +169,7 @@ final class FullConfig {
     /** Writes {@code yaml} as twoway.yaml into {@code dir}, beside the secret file the full config reads. */
     static Path write(Path dir, String yaml) throws IOException {
         Files.writeString(dir.resolve("secret.txt"), ERP_PASSWORD + "\n");
+        Files.writeString(dir.resolve("hook-secret.txt"), HOOK_SECRET + "\n");
         Path file = dir.resolve("twoway.yaml");
         Files.writeString(file, yaml);
         return file;
