@@ -106,6 +106,13 @@ public interface StateTransaction {
     /** Entries passing {@code query}'s conditions, in order (a record's history, a user's decisions, a time window). */
     List<AuditEntry> audit(dev.twoway.audit.AuditQuery query);
 
+    /** The seq of the newest audit entry, 0 for an empty trail (where a new reader of the trail starts). */
+    default long lastAuditSeq() {
+        long last = 0;
+        for (List<AuditEntry> page = audit(0, 10_000); !page.isEmpty(); page = audit(last, 10_000)) last = page.getLast().seq();
+        return last;
+    }
+
     // ---- small engine metadata (clock state, offsets, sequences) ----------------------------------------
 
     Optional<String> meta(String key);

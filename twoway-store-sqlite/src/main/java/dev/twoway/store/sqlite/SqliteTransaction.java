@@ -299,6 +299,11 @@ final class SqliteTransaction implements StateTransaction {
         return out;
     }
 
+    @Override
+    public long lastAuditSeq() {
+        return one("SELECT max(seq) FROM audit", rs -> rs.getLong(1)).orElse(0L); // max of no rows is NULL, read as 0
+    }
+
     private static AuditEntry auditEntry(ResultSet rs) throws SQLException {
         return new AuditEntry(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
