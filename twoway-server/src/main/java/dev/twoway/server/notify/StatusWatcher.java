@@ -36,6 +36,7 @@ final class StatusWatcher {
     private final Map<String, Failing> failing = new HashMap<>();      // sync -> first error, as published
     private final Map<String, Instant> failingSince = new HashMap<>();
     private final Map<String, Integer> seen = new HashMap<>();         // "kind/name/state" -> reports in a row
+    private final Map<String, Instant> streakStart = new HashMap<>();  // "kind/name/state" -> the first of those reports
 
     /** The transitions {@code status} shows, stamped {@code now}. */
     List<Notification> observe(JsonNode status, Instant now) {
@@ -63,10 +64,10 @@ final class StatusWatcher {
         List<Notification> out = new ArrayList<>();
         for (String system : reportedSystems) {
             boolean isDown = downNow.containsKey(system);
-            if (!stable("system/" + system + "/" + isDown)) continue;
+            if (!stable("system/" + system + "/" + isDown, now)) continue;
             if (isDown && !down.containsKey(system)) {
                 down.put(system, downNow.get(system));
-                downSince.put(system, now);
+                downSince.put(system, streakStart.get("system/" + system + "/true"));
                 ObjectNode data = JSON.createObjectNode().put("system", system).put("reason", downNow.get(system));
                 syncsOfSystem.getOrDefault(system, List.of()).forEach(data.putArray("syncs")::add);
                 out.add(event(EventType.SYSTEM_DOWN, now, data));
@@ -78,12 +79,13 @@ final class StatusWatcher {
         }
         for (String sync : reportedSyncs) {
             Failing f = failingNow.get(sync);
-            if (!stable("sync/" + sync + "/" + (f != null))) continue;
+            if (!stable("sync/" + sync + "/" + (f != null), now)) continue;
             if (f != null && !failing.containsKey(sync)) {
                 failing.put(sync, f);
-                failingSince.put(sync, now);
+                Instant since = streakStart.get("sync/" + sync + "/true");
+                failingSince.put(sync, since);
                 out.add(event(EventType.SYNC_FAILING, now, JSON.createObjectNode().put("sync", sync).put("stage", f.stage())
-                        .put("endpoint", f.endpoint()).put("error", f.error()).put("since", now.toString())));
+                        .put("endpoint", f.endpoint()).put("error", f.error()).put("since", since.toString())));
             } else if (f == null && failing.containsKey(sync)) {
                 failing.remove(sync);
                 Instant since = failingSince.remove(sync);
@@ -94,9 +96,11 @@ final class StatusWatcher {
     }
 
     /** Counts this state's reports in a row (forgetting the opposite state's); true once it reached {@link #STABLE}. */
-    private boolean stable(String key) {
+    private boolean stable(String key, Instant now) {
         String opposite = key.endsWith("/true") ? key.substring(0, key.length() - 4) + "false" : key.substring(0, key.length() - 5) + "true";
         seen.remove(opposite);
+        streakStart.remove(opposite);
+        streakStart.putIfAbsent(key, now);
         return seen.merge(key, 1, Integer::sum) >= STABLE;
     }
 
