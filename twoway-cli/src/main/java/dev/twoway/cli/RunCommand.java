@@ -84,10 +84,20 @@ final class RunCommand implements Callable<Integer> {
             lock.close();
             throw ex;
         }
+        dev.twoway.server.notify.Notifier notifier;
+        try {
+            notifier = RunNotifier.start(d);
+        } catch (RuntimeException ex) {
+            if (api != null) api.close();
+            d.close();
+            lock.close();
+            throw ex;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping: finishing the batches in flight (up to {} s)", timeout.toSeconds());
             if (api != null) api.close();
+            if (notifier != null) notifier.close();
             runtime.stop(timeout);
             d.close();
             lock.close();
@@ -133,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
         log.error("twoway stopped: {}", runtime.failure().get().getMessage());
         if (api != null) api.close();
+        if (notifier != null) notifier.close();
         runtime.stop(timeout);
         d.close();
         lock.close();

@@ -70,7 +70,7 @@ public final class Notifier implements AutoCloseable {
         }
         if (status != null && !senders.isEmpty()) threads.add(thread("twoway-notify-status", this::watchStatus));
         if (!senders.isEmpty()) {
-            log.info("notifications: {}", String.join(", ", senders.stream().map(s -> s.hook().describe()).toList()));
+            log.debug("notifications: {}", String.join(", ", senders.stream().map(s -> s.hook().describe()).toList()));
         }
     }
 
