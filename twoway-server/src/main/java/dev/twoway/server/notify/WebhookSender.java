@@ -107,7 +107,7 @@ final class WebhookSender implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            http.close();
+            http.shutdownNow(); // never wait here for a receiver that hangs: the stop is already late
         }
         if (!queue.isEmpty()) log.warn("webhook {}: stopped with {} events not delivered", hook.describe(), queue.size());
     }
