@@ -52,9 +52,8 @@ final class WebhookPayload {
         JsonNode d = n.data();
         String sync = "*" + escape(d.path("sync").asText()) + "*";
         return switch (n.type()) {
-            case CONFLICT_WAITING -> ":warning: Conflict " + d.path("conflictId").asText() + " in sync " + sync + " waits for a decision: field `"
-                    + escape(d.path("field").asText()) + "` of record `" + escape(d.path("recordId").asText()) + "` changed in "
-                    + escape(join(d.path("systems"))) + ". Decide with `twoway conflicts resolve " + d.path("conflictId").asText() + "`.";
+            case CONFLICT_WAITING -> ":warning: Conflict " + d.path("conflictId").asText() + " in sync " + sync + " waits for a decision: "
+                    + what(d) + ". Decide with `twoway conflicts resolve " + d.path("conflictId").asText() + "`.";
             case DEADLETTER_CREATED -> ":x: A write to *" + escape(d.path("target").asText()) + "* in sync " + sync + " went to dead letters (id "
                     + d.path("deadLetterId").asText() + "): " + escape(d.path("error").asText()) + ". Fix the cause, then `twoway deadletters retry "
                     + d.path("deadLetterId").asText() + "`.";
@@ -66,6 +65,16 @@ final class WebhookPayload {
                     + ". Its writes are queued until it is back.";
             case SYSTEM_UP -> ":large_green_circle: System *" + escape(d.path("system").asText()) + "* is reachable again (down since "
                     + d.path("downSince").asText() + ", " + took(d.path("downSince").asText(), n.time()) + ").";
+        };
+    }
+
+    /** What the conflict is about, by its kind. */
+    private static String what(JsonNode d) {
+        String record = "record `" + escape(d.path("recordId").asText()) + "`";
+        return switch (d.path("kind").asText("field")) {
+            case "delete-confirm" -> "the delete of " + record + " in " + escape(join(d.path("systems"))) + " waits for confirmation";
+            case "delete-update" -> record + " was deleted and changed (" + escape(join(d.path("systems"))) + ")";
+            default -> "field `" + escape(d.path("field").asText()) + "` of " + record + " changed in " + escape(join(d.path("systems")));
         };
     }
 

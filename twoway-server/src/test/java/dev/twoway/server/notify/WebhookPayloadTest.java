@@ -37,6 +37,23 @@ class WebhookPayloadTest {
     }
 
     @Test
+    void aConflictSaysWhatItIsAboutByItsKind() {
+        assertThat(summary(EventType.CONFLICT_WAITING, conflict("field").put("field", "phone")))
+                .contains("Conflict 7 in sync *customers* waits for a decision: field `phone` of record `r-1` changed in crm and erp")
+                .contains("`twoway conflicts resolve 7`");
+        assertThat(summary(EventType.CONFLICT_WAITING, conflict("delete-confirm").put("field", "__record__")))
+                .contains("the delete of record `r-1` in crm and erp waits for confirmation");
+        assertThat(summary(EventType.CONFLICT_WAITING, conflict("delete-update").put("field", "__record__")))
+                .contains("record `r-1` was deleted and changed (crm and erp)");
+    }
+
+    private static ObjectNode conflict(String kind) {
+        ObjectNode d = data().put("conflictId", 7).put("recordId", "r-1").put("kind", kind);
+        d.putArray("systems").add("crm").add("erp");
+        return d;
+    }
+
+    @Test
     void slackControlCharactersInValuesAreEscaped() {
         String s = summary(EventType.SYSTEM_DOWN, JSON.createObjectNode().put("system", "erp").put("reason", "<!here> & <https://evil|click>"));
         assertThat(s).contains("&lt;!here&gt; &amp; &lt;https://evil|click&gt;").doesNotContain("<!here>");
