@@ -86,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         }
         dev.twoway.server.notify.Notifier notifier;
         try {
-            notifier = RunNotifier.start(d);
+            notifier = RunNotifier.start(d, runtime);
         } catch (RuntimeException ex) {
             if (api != null) api.close();
             d.close();

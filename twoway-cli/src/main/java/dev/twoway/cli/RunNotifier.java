@@ -13,10 +13,10 @@ final class RunNotifier {
     }
 
     /** Starts the notifier, or returns null when the config names no webhook. */
-    static Notifier start(Deployment d) {
+    static Notifier start(Deployment d, dev.twoway.engine.EngineRuntime runtime) {
         var webhooks = d.config().notifications().webhooks();
         if (webhooks.isEmpty()) return null;
-        RunOperations operations = new RunOperations(d);
+        RunOperations operations = new RunOperations(d, runtime);
         Notifier n = new Notifier(webhooks.stream().map(WebhookSettings::of).toList(), d.store(), Deployment.auditMask(d.config()),
                 operations::status, Notifier.Options.DEFAULTS, InstantSource.system());
         n.start();

@@ -84,7 +84,7 @@ final class StoredEvents {
                 .filter(d -> d.target().equals(e.system()) && d.recordId().value().equals(e.recordId())).findFirst();
         if (letter.isEmpty()) return Optional.empty(); // retried (and removed) before we got here
         ObjectNode data = JSON.createObjectNode().put("sync", e.sync()).put("target", e.system()).put("deadLetterId", letter.get().id())
-                .put("recordId", e.recordId()).put("error", detail.path("error").asText(letter.get().error()));
+                .put("recordId", e.recordId()).put("error", mask.error(e.sync(), detail.path("error").asText(letter.get().error())));
         return Optional.of(new Notification(deliveryId(e), EventType.DEADLETTER_CREATED, e.time(), data, null));
     }
 
