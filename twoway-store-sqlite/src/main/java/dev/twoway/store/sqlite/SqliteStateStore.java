@@ -53,7 +53,15 @@ public final class SqliteStateStore implements StateStore {
         this.tx = new SqliteTransaction(connection, this::describe);
     }
 
-    /** Opens (creating if needed) the store at {@code file} with full durability. */
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY_DIR =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY_FILE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * Opens (creating if needed) the store at {@code file} with full durability. A directory or file it creates is
+     * readable by its owner only (on POSIX file systems); existing ones keep their permissions.
+     */
     public static SqliteStateStore open(Path file) {
         return open(file, Durability.FULL);
     }
@@ -61,7 +69,17 @@ public final class SqliteStateStore implements StateStore {
     public static SqliteStateStore open(Path file, Durability durability) {
         Path abs = file.toAbsolutePath();
         try {
-            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+            if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) {
+                // The store holds copies of synced values and the audit trail: a directory twoway creates is its own.
+                if (abs.getParent().getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.createDirectories(abs.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+                } else {
+                    Files.createDirectories(abs.getParent());
+                }
+            }
+            if (!Files.exists(abs) && abs.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(abs, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+            }
         } catch (IOException e) {
             throw new StateStoreException("state store " + abs + ": cannot create its directory (" + e.getMessage()
                     + "); create it or choose another path for 'state'", e);

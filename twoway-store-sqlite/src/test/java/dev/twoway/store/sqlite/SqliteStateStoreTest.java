@@ -231,6 +231,17 @@ class SqliteStateStoreTest {
     }
 
     @Test
+    void aStoreTwowayCreatesIsReadableByItsOwnerOnly() throws Exception {
+        // open() above created dir/state and state.db; SQLite gives its WAL file the database file's mode.
+        store.run(tx -> tx.putMeta("k", "v"));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file.getParent())).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path wal = file.resolveSibling("state.db-wal");
+        assertThat(wal).exists();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(wal)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
     void auditQueriesFilterByRecordSystemActorActionAndTimeAndPageInOrder() throws Exception {
         store.run(tx -> {
             for (int i = 0; i < 2500; i++) {
