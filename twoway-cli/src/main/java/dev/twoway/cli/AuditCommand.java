@@ -58,23 +58,71 @@ final class AuditCommand {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Recomputes the hash chain from the first entry; names the first entry that was changed, removed or inserted.",
-            footer = {"", "Example:", "  twoway audit verify", "", "Exit codes: 0 intact, 1 broken."})
+            description = {"Recomputes the hash chain from the first entry; names the first entry that was changed, removed or inserted.",
+                    "The chain alone cannot show that entries were cut from its end: keep the head this prints (seq:hash) somewhere "
+                            + "else and pass it back with --anchor to prove the trail still holds it."},
+            footer = {"", "Examples:", "  twoway audit verify", "  twoway audit verify --anchor 1532:9f2c…e41a      (a head printed by an earlier verify)",
+                    "", "Exit codes: 0 intact, 1 broken or an anchor not matched."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
+        @Option(names = "--anchor", paramLabel = "SEQ:HASH", description = "An entry that must still be in the trail with this hash "
+                + "(as printed by an earlier verify); repeatable.")
+        List<String> anchors = new java.util.ArrayList<>();
+
         @Override
         public Integer call() {
             TwowayConfig cfg = config.load();
-            AuditChain.Verification v = Requests.read(cfg, store -> AuditChain.verify(trail(store)));
-            if (v.intact()) {
-                System.out.println("audit trail intact: " + v.checked() + " entries verified");
-                return 0;
+            java.util.Map<Long, String> wanted = new java.util.LinkedHashMap<>();
+            for (String a : anchors) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+):([0-9a-fA-F]{64})").matcher(a.trim());
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("--anchor '" + a
+                            + "' is not SEQ:HASH; use the head an earlier twoway audit verify printed, e.g. 1532:<64 hex digits>");
+                }
+                wanted.put(Long.parseLong(m.group(1)), m.group(2).toLowerCase(java.util.Locale.ROOT));
             }
-            System.out.println("audit trail BROKEN at entry " + v.firstBreak().get().seq() + ": " + v.firstBreak().get().reason()
-                    + " (" + v.checked() + " entries before it verified)");
-            return 1;
+            java.util.Map<Long, String> found = new java.util.HashMap<>();
+            AuditEntry[] last = new AuditEntry[1];
+            AuditChain.Verification v = Requests.read(cfg, store -> AuditChain.verify(() -> {
+                Iterator<AuditEntry> it = trail(store).iterator();
+                return new Iterator<>() {
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    public AuditEntry next() {
+                        AuditEntry e = it.next();
+                        last[0] = e;
+                        if (wanted.containsKey(e.seq())) found.put(e.seq(), e.hash());
+                        return e;
+                    }
+                };
+            }));
+            if (!v.intact()) {
+                System.out.println("audit trail BROKEN at entry " + v.firstBreak().get().seq() + ": " + v.firstBreak().get().reason()
+                        + " (" + v.checked() + " entries before it verified)");
+                return 1;
+            }
+            long end = last[0] == null ? 0 : last[0].seq();
+            for (var a : wanted.entrySet()) {
+                String h = found.get(a.getKey());
+                if (h == null) {
+                    System.out.println("audit trail BROKEN: anchor entry " + a.getKey() + " is missing; the trail ends at " + end
+                            + " (entries were removed from its end, or the state store was replaced by an older copy)");
+                    return 1;
+                }
+                if (!h.equals(a.getValue())) {
+                    System.out.println("audit trail BROKEN: entry " + a.getKey() + " has hash " + h + ", not the anchor's " + a.getValue()
+                            + " (the trail was rewritten from there on, or this is another deployment's trail)");
+                    return 1;
+                }
+            }
+            System.out.println("audit trail intact: " + v.checked() + " entries verified"
+                    + (wanted.isEmpty() ? "" : ", " + CliValues.count(wanted.size(), "anchor") + " matched")
+                    + (last[0] == null ? "" : "; head " + last[0].seq() + ":" + last[0].hash() + " (keep it elsewhere; verify --anchor proves nothing was cut)"));
+            return 0;
         }
     }
 

@@ -133,6 +133,21 @@ class CliEndToEndIT {
             List<String> entries = jsonl.out().lines().toList();
             assertThat(entries).hasSize(lines.size() - 1);
             for (String e : entries) assertThat(new ObjectMapper().readTree(e).path("hash").asText()).hasSize(64);
+
+            // The head printed by verify, kept elsewhere, proves later that nothing was cut from the end of the trail.
+            java.util.regex.Matcher head = java.util.regex.Pattern.compile("head (\\d+:[0-9a-f]{64})").matcher(verify.out());
+            assertThat(head.find()).as(verify.out()).isTrue();
+            TwowayJar.Result anchored = TwowayJar.run(dir, "audit", "verify", "--anchor", head.group(1));
+            assertThat(anchored.exit()).as(anchored.all()).isZero();
+            assertThat(anchored.out()).contains("1 anchor matched");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("twoway-data/state.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                assertThat(st.executeUpdate("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")).isEqualTo(1);
+            }
+            assertThat(TwowayJar.run(dir, "audit", "verify").exit()).as("a cut tail leaves an intact chain: only an anchor shows it").isZero();
+            TwowayJar.Result cut = TwowayJar.run(dir, "audit", "verify", "--anchor", head.group(1));
+            assertThat(cut.exit()).as(cut.all()).isEqualTo(1);
+            assertThat(cut.out()).contains("audit trail BROKEN: anchor entry " + head.group(1).split(":")[0] + " is missing");
         }
     }
 
