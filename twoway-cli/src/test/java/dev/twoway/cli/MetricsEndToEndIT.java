@@ -80,6 +80,7 @@ class MetricsEndToEndIT {
                 assertThat(sum).as("Grace's insert took some time to arrive, but not a minute").isGreaterThan(0).isLessThan(60 * count);
                 assertThat(value(s, "twoway_apply_latency_seconds_bucket", "sync=\"customers\",system=\"erp\",le=\"+Inf\"")).isEqualTo(2);
                 assertThat(value(s, "twoway_outbox_depth", "sync=\"customers\",target=\"erp\"")).isEqualTo(0);
+                assertThat(value(s, "twoway_delivery_lag_seconds", "sync=\"customers\",target=\"erp\"")).as("nothing due: no lag").isEqualTo(0);
                 assertThat(value(s, "twoway_system_up", "system=\"crm\"")).isEqualTo(1);
                 assertThat(value(s, "twoway_system_up", "system=\"erp\"")).isEqualTo(1);
                 assertThat(value(s, "twoway_capture_lag_seconds", "sync=\"customers\",system=\"crm\"")).isLessThan(30);

@@ -299,10 +299,14 @@ public final class SyncEngine {
 
     /**
      * Per endpoint: queued writes, whether it is unavailable, the last delivery error (cleared by a batch that goes
-     * through whole) and why capture is failing now (cleared by the next capture step that works).
+     * through whole), why capture is failing now (cleared by the next capture step that works), and how long the
+     * oldest write that is due has waited (zero when none is due).
      */
     public record EndpointStatus(String endpoint, long queued, boolean unavailable, String lastError, String captureError,
-                                 String position) {
+                                 String position, java.time.Duration oldestDueWait) {
+        public EndpointStatus(String endpoint, long queued, boolean unavailable, String lastError, String captureError, String position) {
+            this(endpoint, queued, unavailable, lastError, captureError, position, java.time.Duration.ZERO);
+        }
     }
 
     public record SyncStatus(String sync, List<EndpointStatus> endpoints, int openConflicts, int deadLetters) {
@@ -313,9 +317,12 @@ public final class SyncEngine {
             List<EndpointStatus> eps = new ArrayList<>();
             Instant now = options.clock().instant();
             for (EndpointDefinition e : sync.endpoints()) {
+                List<dev.twoway.store.OutboxEntry> oldest = tx.dueOutbox(sync.name(), e.name(), now, 1);
+                java.time.Duration wait = oldest.isEmpty() || oldest.getFirst().dueAt().isAfter(now)
+                        ? java.time.Duration.ZERO : java.time.Duration.between(oldest.getFirst().dueAt(), now);
                 eps.add(new EndpointStatus(e.name(), tx.outboxDepth(sync.name(), e.name()),
                         delivery.unavailable(e.name(), now), lastErrors.get(e.name()), captureErrors.get(e.name()),
-                        tx.checkpoint(sync.name(), e.name()).orElse(null)));
+                        tx.checkpoint(sync.name(), e.name()).orElse(null), wait));
             }
             return new SyncStatus(sync.name(), eps, tx.openConflicts(sync.name(), Integer.MAX_VALUE).size(),
                     tx.deadLetters(sync.name(), Integer.MAX_VALUE).size());

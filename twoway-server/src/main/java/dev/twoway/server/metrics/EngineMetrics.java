@@ -159,7 +159,7 @@ public final class EngineMetrics implements EngineListener, AutoCloseable {
     // ---- gauges from the status ---------------------------------------------------------------------------------
 
     /**
-     * Adds the gauges read from the syncs' status: outbox depth per target, open conflicts and dead letters per
+     * Adds the gauges read from the syncs' status: outbox depth and delivery lag per target, open conflicts and dead letters per
      * sync, and availability per system (capture lag comes with each stream's first capture step). {@code status} is read at most once
      * per {@code cacheFor}; it is read once now to learn the syncs and endpoints.
      */
@@ -174,6 +174,9 @@ public final class EngineMetrics implements EngineListener, AutoCloseable {
                 systems.add(target);
                 gauge(cache, "twoway.outbox.depth", "writes queued for a target", st -> endpoint(st, sync, target)
                         .map(x -> (double) x.queued()).orElse(Double.NaN), "sync", sync, "target", target);
+                gauge(cache, "twoway.delivery.lag.seconds", "how long the oldest write due for a target has waited (0: none due)",
+                        st -> endpoint(st, sync, target).map(x -> x.oldestDueWait().toMillis() / 1000.0).orElse(Double.NaN),
+                        "sync", sync, "target", target);
             }
             gauge(cache, "twoway.open.conflicts", "conflicts waiting for a person", st -> sync(st, sync)
                     .map(x -> (double) x.openConflicts()).orElse(Double.NaN), "sync", sync);

@@ -109,7 +109,7 @@ class EngineMetricsTest {
         AtomicInteger reads = new AtomicInteger();
         AtomicReference<List<SyncEngine.SyncStatus>> status = new AtomicReference<>(List.of(new SyncEngine.SyncStatus("customers", List.of(
                 new SyncEngine.EndpointStatus("crm", 0, false, null, null, "p1"),
-                new SyncEngine.EndpointStatus("erp", 7, true, "connection refused", null, "p2")), 2, 3)));
+                new SyncEngine.EndpointStatus("erp", 7, true, "connection refused", null, "p2", Duration.ofMillis(42_500))), 2, 3)));
         metrics.watch(() -> {
             reads.incrementAndGet();
             return status.get();
@@ -117,6 +117,8 @@ class EngineMetricsTest {
         String s = metrics.scrape();
         assertThat(sample(s, "twoway_outbox_depth", "sync=\"customers\",target=\"erp\"")).isEqualTo(7);
         assertThat(sample(s, "twoway_outbox_depth", "sync=\"customers\",target=\"crm\"")).isEqualTo(0);
+        assertThat(sample(s, "twoway_delivery_lag_seconds", "sync=\"customers\",target=\"erp\"")).isEqualTo(42.5);
+        assertThat(sample(s, "twoway_delivery_lag_seconds", "sync=\"customers\",target=\"crm\"")).isEqualTo(0);
         assertThat(sample(s, "twoway_open_conflicts", "sync=\"customers\"")).isEqualTo(2);
         assertThat(sample(s, "twoway_dead_letters", "sync=\"customers\"")).isEqualTo(3);
         assertThat(sample(s, "twoway_system_up", "system=\"crm\"")).isEqualTo(1);
