@@ -141,6 +141,20 @@ public final class WebUi implements ApiServer.Extension {
             log.info("'{}' retried dead letter {} in the web UI", v.principal().name(), id);
             redirect(ctx, "/ui/deadletters?notice=" + java.net.URLEncoder.encode(outcome, java.nio.charset.StandardCharsets.UTF_8));
         }));
+        r.post("/ui/deadletters/{id}/discard", ctx -> action(ctx, Role.OPERATOR, v -> {
+            long id = id(ctx);
+            DeadLetter d = store().inTransaction(tx -> tx.deadLetter(id)).orElseThrow(() -> new ApiServer.NotFound("there is no dead letter " + id + "; it may have been retried or discarded already"));
+            requireSync(v, d.sync());
+            String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
+            if (reason.isEmpty()) {
+                redirect(ctx, "/ui/deadletters?notice=" + java.net.URLEncoder.encode("dead letter " + id
+                        + " was kept: say why it is discarded (the reason goes to the audit trail)", java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
+            String outcome = server.operations().discardDeadLetter(id, "user:" + v.principal().name(), reason);
+            log.info("'{}' discarded dead letter {} in the web UI", v.principal().name(), id);
+            redirect(ctx, "/ui/deadletters?notice=" + java.net.URLEncoder.encode(outcome, java.nio.charset.StandardCharsets.UTF_8));
+        }));
         r.get("/ui/audit", ctx -> page(ctx, v -> render(ctx, 200, "audit.jte", auditPage(v, ctx))));
         r.get("/ui/audit/verify", ctx -> page(ctx, v -> render(ctx, 200, "verify.jte", verify())));
     }

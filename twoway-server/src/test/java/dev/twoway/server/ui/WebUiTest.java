@@ -88,6 +88,12 @@ class WebUiTest {
             calls.add("retry " + id);
             return "dead letter " + id + " queued again";
         }
+
+        @Override
+        public String discardDeadLetter(long id, String actor, String reason) {
+            calls.add("discard " + id + " by " + actor + ": " + reason);
+            return "dead letter " + id + " discarded";
+        }
     };
 
     @BeforeEach
@@ -173,6 +179,16 @@ class WebUiTest {
                 .header(WebUi.CSRF_HEADER, token).header("Origin", "http://127.0.0.1:" + server.port()).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(viaHeader.statusCode()).isEqualTo(303);
         assertThat(calls).contains("retry " + deadLetterId);
+
+        assertThat(post("/ui/deadletters/" + deadLetterId + "/discard", session, Map.of("reason", "duplicate")).statusCode())
+                .as("discard without the token").isEqualTo(403);
+        assertThat(calls).noneMatch(c -> c.startsWith("discard"));
+        HttpResponse<String> noReason = post("/ui/deadletters/" + deadLetterId + "/discard", session, Map.of(WebUi.CSRF_FIELD, token));
+        assertThat(noReason.statusCode()).isEqualTo(303);
+        assertThat(noReason.headers().firstValue("Location").orElseThrow()).contains("was+kept");
+        assertThat(calls).as("no reason, nothing discarded").noneMatch(c -> c.startsWith("discard"));
+        assertThat(post("/ui/deadletters/" + deadLetterId + "/discard", session, Map.of(WebUi.CSRF_FIELD, token, "reason", "customer left")).statusCode()).isEqualTo(303);
+        assertThat(calls).contains("discard " + deadLetterId + " by user:alice: customer left");
     }
 
     @Test
