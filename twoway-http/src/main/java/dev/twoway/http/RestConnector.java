@@ -54,10 +54,13 @@ public final class RestConnector implements Connector {
         return new RestSink(access(entity));
     }
 
-    /** The server's clock, from the {@code Date} header of the latest response. */
+    /**
+     * The server's clock, from the {@code Date} header of the latest response. The header has whole seconds and is
+     * truncated, so half a second is added: the estimate is then off by at most half a second either way.
+     */
     @Override
     public Optional<Instant> currentTime() {
-        return client.serverDate();
+        return client.serverDate().map(d -> d.plusMillis(500));
     }
 
     /**

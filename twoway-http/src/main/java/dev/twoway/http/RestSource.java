@@ -63,8 +63,19 @@ final class RestSource implements ChangeSource {
         boolean scanDue = ids != null && pos != null && "poll".equals(pos.path("m").asText())
                 && System.currentTimeMillis() >= pos.path("scanAt").asLong(Long.MAX_VALUE);
         if (pos == null || "snap".equals(pos.path("m").asText())) out = snapshot(pos, limit);
-        else if (scanDue) out = scan(pos);
-        else out = incremental(pos, limit);
+        else {
+            out = incremental(pos, limit);
+            if (scanDue && out.caughtUp) {
+                // Caught up with the modifications: now the ids gone since the last scan (and any never seen).
+                Set<String> reported = new HashSet<>();
+                out.changes.forEach(c -> reported.add(c.key().value()));
+                List<Change> all = new ArrayList<>(out.changes);
+                for (Change c : scan(pos).changes) if (!reported.contains(c.key().value())) all.add(c);
+                out = new Result(all, out.position, true);
+            } else {
+                scanDue = false;
+            }
+        }
         ObjectNode next = out.position;
         next.put("batch", batch + 1);
         if (ids != null) {
