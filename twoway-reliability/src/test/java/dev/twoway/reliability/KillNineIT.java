@@ -1,0 +1,71 @@
+package dev.twoway.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DESIGN.md invariant 4: kill -9 of twoway run at random moments — during the initial sync of 2,000 rows, mid-batch,
+ * during delivery — while writers edit both databases; restarted each time. After convergence nothing is lost,
+ * nothing is duplicated, the tables are equal and every conflict is audited with its losing value.
+ */
+class KillNineIT {
+    static final int KILLS_PER_ROUND = 20;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killNineAtRandomMomentsLosesAndDuplicatesNothing() throws Exception {
+        Figures figures = new Figures("kill -9 twoway run");
+        long started = System.nanoTime();
+        Soak soak = new Soak();
+        while (soak.another()) {
+            try (ShopAndErp dbs = new ShopAndErp()) {
+                TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()));
+                dbs.writeConfig(twoway.dir(), dbs.erp.url);
+                Ledger ledger = new Ledger();
+                Scenario.seed(dbs, ledger, 1_200, 600, 200);
+                try (RandomWriters writers = new RandomWriters(dbs, ledger, 15).start()) {
+                    for (int kill = 0; kill < KILLS_PER_ROUND; kill++) {
+                        twoway.start();
+                        // Start-up takes most of a second; the kill lands anywhere from start-up to steady delivery.
+                        Thread.sleep(ThreadLocalRandom.current().nextLong(300, 2_500));
+                        assertThat(twoway.alive()).as("twoway run died by itself before kill %d; its log:%n%s", kill + 1, twoway.log()).isTrue();
+                        twoway.kill9();
+                        figures.add("kills survived", 1);
+                    }
+                    twoway.start();
+                    Thread.sleep(1_000);
+                }
+                Verdict verdict = converge(twoway, dbs, ledger, figures);
+                figures.add("records written", ledger.writes());
+                assertThat(verdict.examples()).as("findings after %d kills; twoway's log:%n%s", KILLS_PER_ROUND, twoway.log()).isEmpty();
+                assertThat(verdict.clean()).isTrue();
+            }
+        }
+        figures.add("rounds", soak.rounds()).add("seconds", (System.nanoTime() - started) / 1_000_000_000L).publish();
+    }
+
+    static Verdict converge(TwowayProcess twoway, ShopAndErp dbs, Ledger ledger, Figures figures) throws Exception {
+        Checker checker = new Checker(dbs, twoway);
+        try {
+            checker.awaitQuiescence(Duration.ofSeconds(150));
+            JsonNode status = twoway.status();
+            figures.add("dead letters", Scenario.deadLetters(status));
+            assertThat(Scenario.deadLetters(status)).as("dead letters: %s", status).isZero();
+            assertThat(Scenario.openConflicts(status)).as("last-write-wins parks nothing: %s", status).isZero();
+            Verdict verdict = checker.check(ledger);
+            figures.add(verdict);
+            return verdict;
+        } finally {
+            twoway.stop();
+        }
+    }
+}
