@@ -35,7 +35,7 @@ final class Checker {
         String why = "";
         while (System.nanoTime() < deadline) {
             JsonNode status = twoway.status();
-            long queued = 0;
+            long queued = status.path("noState").asBoolean() ? 1 : 0;
             long lag = 0;
             for (JsonNode s : status.path("syncs")) {
                 for (JsonNode e : s.path("endpoints")) {

@@ -30,12 +30,17 @@ final class Ledger {
     private long writes;
 
     synchronized void inserted(Side side, Customer c) {
+        inserted(side, c, true);
+    }
+
+    /** {@code editable} false keeps the customer out of the writers' picks (a poison record must stay as it is). */
+    synchronized void inserted(Side side, Customer c, boolean editable) {
         History h = byEmail.computeIfAbsent(c.email(), k -> new History());
         Map<String, Object> fields = h.lastWritten.computeIfAbsent(side, k -> new HashMap<>());
         for (String f : ShopAndErp.FIELDS) fields.put(f, c.field(f));
         h.writes++;
         writes++;
-        if (!liveIndex.containsKey(c.email())) {
+        if (editable && !liveIndex.containsKey(c.email())) {
             liveIndex.put(c.email(), live.size());
             live.add(c.email());
         }

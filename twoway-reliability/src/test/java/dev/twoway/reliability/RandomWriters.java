@@ -27,6 +27,8 @@ final class RandomWriters implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** Each write holds it shared; {@link #pause()} takes it exclusively, so no write is in flight while paused. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     RandomWriters(ShopAndErp dbs, Ledger ledger, long pauseMillis) {
         this.dbs = dbs;
@@ -55,7 +57,12 @@ final class RandomWriters implements AutoCloseable {
     private void loop(Side side) {
         try (Connection c = dbs.db(side).connect()) {
             while (running.get()) {
-                writeOnce(c, side);
+                gate.readLock().lock();
+                try {
+                    writeOnce(c, side);
+                } finally {
+                    gate.readLock().unlock();
+                }
                 Thread.sleep(pauseMillis);
             }
         } catch (InterruptedException e) {
@@ -93,8 +100,18 @@ final class RandomWriters implements AutoCloseable {
         }
     }
 
+    /** Waits for the writes in flight and holds every writer until {@link #resume()}, called by the same thread. */
+    void pause() {
+        gate.writeLock().lock();
+    }
+
+    void resume() {
+        gate.writeLock().unlock();
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (gate.isWriteLockedByCurrentThread()) gate.writeLock().unlock();
         running.set(false);
         for (Thread t : threads) t.join(30_000);
         if (failure.get() != null) throw new AssertionError("a writer failed: " + failure.get(), failure.get());

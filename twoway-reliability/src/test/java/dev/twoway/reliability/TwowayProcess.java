@@ -64,6 +64,8 @@ final class TwowayProcess {
     JsonNode status() throws IOException, InterruptedException {
         Result r = exec("status", "--json");
         if (r.exit() > 1) throw new AssertionError("twoway status failed: " + r.all());
+        // Before the first run has created the state store, status prints a sentence even with --json.
+        if (r.out().startsWith("no state yet")) return JSON.createObjectNode().put("noState", true);
         return JSON.readTree(r.out());
     }
 
