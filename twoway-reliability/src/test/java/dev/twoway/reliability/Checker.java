@@ -34,6 +34,7 @@ final class Checker {
         Map<String, List<Customer>> previous = null;
         String why = "";
         while (System.nanoTime() < deadline) {
+            if (!twoway.alive()) throw new AssertionError("twoway run is not running; its log:\n" + twoway.log());
             JsonNode status = twoway.status();
             long queued = status.path("noState").asBoolean() ? 1 : 0;
             long lag = 0;

@@ -15,7 +15,7 @@ import java.util.Properties;
  */
 final class Figures {
     static final List<String> COLUMNS = List.of("scenario", "rounds", "kills survived", "outages survived", "records written",
-            "records lost", "duplicates", "mismatched", "conflicts", "dead letters", "max drain after outage (ms)", "seconds");
+            "records lost", "duplicates", "mismatched", "conflicts", "dead letters raised", "max drain after outage (ms)", "seconds");
     private static final Path OUT = Path.of(System.getProperty("reliability.out", "target"));
 
     private final Map<String, Object> row = new LinkedHashMap<>();

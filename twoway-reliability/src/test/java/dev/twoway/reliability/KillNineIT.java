@@ -58,7 +58,7 @@ class KillNineIT {
         try {
             checker.awaitQuiescence(Duration.ofSeconds(150));
             JsonNode status = twoway.status();
-            figures.add("dead letters", Scenario.deadLetters(status));
+            figures.add("dead letters raised", Scenario.deadLetters(status));
             assertThat(Scenario.deadLetters(status)).as("dead letters: %s", status).isZero();
             assertThat(Scenario.openConflicts(status)).as("last-write-wins parks nothing: %s", status).isZero();
             Verdict verdict = checker.check(ledger);

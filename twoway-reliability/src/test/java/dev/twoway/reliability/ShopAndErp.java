@@ -53,6 +53,7 @@ final class ShopAndErp implements AutoCloseable {
     void writeConfig(Path dir, String erpUrl) throws java.io.IOException {
         Files.writeString(dir.resolve("twoway.yaml"), """
                 state: ./twoway-data
+                server: { enabled: false }   # the API's default port 8080 may be taken; scenarios use the CLI
                 systems:
                   shop: { connector: postgres, url: "%s", user: postgres }
                   erp: { connector: mariadb, url: "%s", user: root }
