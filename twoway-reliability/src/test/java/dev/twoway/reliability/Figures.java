@@ -14,7 +14,7 @@ import java.util.Properties;
  * whole table is rewritten to target/reliability.csv and target/reliability.md and printed.
  */
 final class Figures {
-    static final List<String> COLUMNS = List.of("scenario", "rounds", "kills survived", "outages survived", "records written",
+    static final List<String> COLUMNS = List.of("scenario", "rounds", "kills survived", "kills during initial sync", "outages survived", "records written",
             "records lost", "duplicates", "mismatched", "conflicts", "dead letters raised", "max drain after outage (ms)", "seconds");
     private static final Path OUT = Path.of(System.getProperty("reliability.out", "target"));
 

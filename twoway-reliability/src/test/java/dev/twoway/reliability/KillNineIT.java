@@ -27,19 +27,26 @@ class KillNineIT {
         long started = System.nanoTime();
         Soak soak = new Soak();
         while (soak.another()) {
-            try (ShopAndErp dbs = new ShopAndErp()) {
-                TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()));
+            try (ShopAndErp dbs = new ShopAndErp(); TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()))) {
                 dbs.writeConfig(twoway.dir(), dbs.erp.url);
                 Ledger ledger = new Ledger();
                 Scenario.seed(dbs, ledger, 1_200, 600, 200);
                 try (RandomWriters writers = new RandomWriters(dbs, ledger, 15).start()) {
                     for (int kill = 0; kill < KILLS_PER_ROUND; kill++) {
                         twoway.start();
-                        // Start-up takes most of a second; the kill lands anywhere from start-up to steady delivery.
-                        Thread.sleep(ThreadLocalRandom.current().nextLong(300, 2_500));
+                        if (kill % 2 == 1) {
+                            // Every other kill lands after the initial sync committed: mid-batch, during delivery.
+                            awaitInitialSync(twoway);
+                            Thread.sleep(ThreadLocalRandom.current().nextLong(100, 1_500));
+                        } else {
+                            // Start-up takes most of a second; these land in start-up or the initial sync.
+                            Thread.sleep(ThreadLocalRandom.current().nextLong(300, 2_500));
+                        }
                         assertThat(twoway.alive()).as("twoway run died by itself before kill %d; its log:%n%s", kill + 1, twoway.log()).isTrue();
                         twoway.kill9();
                         figures.add("kills survived", 1);
+                        // An endpoint without a committed capture position: the kill came before its initial sync was done.
+                        if (initialSyncUnfinished(twoway.status())) figures.add("kills during initial sync", 1);
                     }
                     twoway.start();
                     Thread.sleep(1_000);
@@ -51,6 +58,20 @@ class KillNineIT {
             }
         }
         figures.add("rounds", soak.rounds()).add("seconds", (System.nanoTime() - started) / 1_000_000_000L).publish();
+    }
+
+    private static void awaitInitialSync(TwowayProcess twoway) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (initialSyncUnfinished(twoway.status())) {
+            if (System.nanoTime() > deadline || !twoway.alive()) throw new AssertionError("the initial sync did not finish within 90 s; log:\n" + twoway.log());
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean initialSyncUnfinished(JsonNode status) {
+        if (status.path("noState").asBoolean()) return true;
+        for (JsonNode s : status.path("syncs")) for (JsonNode e : s.path("endpoints")) if (!e.path("captured").asBoolean()) return true;
+        return false;
     }
 
     static Verdict converge(TwowayProcess twoway, ShopAndErp dbs, Ledger ledger, Figures figures) throws Exception {

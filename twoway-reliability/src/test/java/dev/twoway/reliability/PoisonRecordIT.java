@@ -28,9 +28,8 @@ class PoisonRecordIT {
         long started = System.nanoTime();
         Soak soak = new Soak();
         while (soak.another()) {
-            try (ShopAndErp dbs = new ShopAndErp()) {
+            try (ShopAndErp dbs = new ShopAndErp(); TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()))) {
                 dbs.erp.exec("ALTER TABLE Customers ADD CONSTRAINT credit_not_negative CHECK (Credit_Limit >= 0)");
-                TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()));
                 dbs.writeConfig(twoway.dir(), dbs.erp.url);
                 Ledger ledger = new Ledger();
                 Scenario.seed(dbs, ledger, 200, 100, 20);

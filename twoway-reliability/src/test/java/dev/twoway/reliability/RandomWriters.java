@@ -25,6 +25,7 @@ final class RandomWriters implements AutoCloseable {
     private final Ledger ledger;
     private final long pauseMillis;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong contended = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<Thread> threads = new ArrayList<>();
     /** Each write holds it shared; {@link #pause()} takes it exclusively, so no write is in flight while paused. */
@@ -60,6 +61,11 @@ final class RandomWriters implements AutoCloseable {
                 gate.readLock().lock();
                 try {
                     writeOnce(c, side);
+                } catch (SQLException e) {
+                    // A deadlock or lock timeout against twoway's own writes rolls the statement back: nothing
+                    // committed, nothing recorded, as a real application would retry later. Anything else fails the scenario.
+                    if (!rolledBackByContention(e)) throw e;
+                    contended.incrementAndGet();
                 } finally {
                     gate.readLock().unlock();
                 }
@@ -98,6 +104,16 @@ final class RandomWriters implements AutoCloseable {
                 if (ps.executeUpdate() > 0) ledger.deleted(email);
             }
         }
+    }
+
+    private static boolean rolledBackByContention(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("40") || e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
+    }
+
+    /** Writes rolled back by a deadlock or lock timeout (not in the ledger). */
+    long contended() {
+        return contended.get();
     }
 
     /** Waits for the writes in flight and holds every writer until {@link #resume()}, called by the same thread. */

@@ -27,8 +27,8 @@ class TargetOutageIT {
         long started = System.nanoTime();
         Soak soak = new Soak();
         while (soak.another()) {
-            try (ShopAndErp dbs = new ShopAndErp(); TcpProxy proxy = proxyFor(dbs.erp.url)) {
-                TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()));
+            try (ShopAndErp dbs = new ShopAndErp(); TcpProxy proxy = proxyFor(dbs.erp.url);
+                 TwowayProcess twoway = new TwowayProcess(Scenario.workdir(tmp, soak.rounds()))) {
                 dbs.writeConfig(twoway.dir(), dbs.erp.url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"));
                 Ledger ledger = new Ledger();
                 Scenario.seed(dbs, ledger, 300, 150, 50);

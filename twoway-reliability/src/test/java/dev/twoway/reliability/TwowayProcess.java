@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The packaged {@code twoway.jar} run as a user runs it, in one working directory holding {@code twoway.yaml} and the
  * state: short commands to their end, and {@code twoway run} as a long-lived process that a scenario may kill -9.
  */
-final class TwowayProcess {
+final class TwowayProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("twoway.jar", "../twoway-cli/target/twoway.jar")).toAbsolutePath().normalize();
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,6 +96,12 @@ final class TwowayProcess {
             run.destroyForcibly();
             throw new AssertionError("twoway run did not stop within 60 s of SIGTERM");
         }
+    }
+
+    /** Never leaves a twoway run behind a failed scenario. */
+    @Override
+    public void close() throws InterruptedException {
+        if (alive()) kill9();
     }
 
     String log() {
