@@ -46,7 +46,7 @@ class KillNineIT {
                         twoway.kill9();
                         figures.add("kills survived", 1);
                         // An endpoint without a committed capture position: the kill came before its initial sync was done.
-                        if (initialSyncUnfinished(twoway.status())) figures.add("kills during initial sync", 1);
+                        if (kill % 2 == 0 && initialSyncUnfinished(twoway.status())) figures.add("kills during initial sync", 1);
                     }
                     twoway.start();
                     Thread.sleep(1_000);
