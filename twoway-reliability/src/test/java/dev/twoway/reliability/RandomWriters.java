@@ -111,11 +111,6 @@ final class RandomWriters implements AutoCloseable {
         return state.startsWith("40") || e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
     }
 
-    /** Writes rolled back by a deadlock or lock timeout (not in the ledger). */
-    long contended() {
-        return contended.get();
-    }
-
     /** Waits for the writes in flight and holds every writer until {@link #resume()}, called by the same thread. */
     void pause() {
         gate.writeLock().lock();
@@ -130,6 +125,7 @@ final class RandomWriters implements AutoCloseable {
         if (gate.isWriteLockedByCurrentThread()) gate.writeLock().unlock();
         running.set(false);
         for (Thread t : threads) t.join(30_000);
+        if (contended.get() > 0) System.out.println("writers: " + contended.get() + " writes rolled back by a deadlock or lock timeout (not counted as written)");
         if (failure.get() != null) throw new AssertionError("a writer failed: " + failure.get(), failure.get());
     }
 }

@@ -18,8 +18,4 @@ final class Soak {
     int rounds() {
         return rounds - 1;
     }
-
-    static boolean soaking() {
-        return MINUTES > 0;
-    }
 }
