@@ -40,6 +40,23 @@ final class RunLock implements AutoCloseable {
 
     /** Takes the lock, or returns empty if another process (or this one) holds it. */
     static Optional<RunLock> tryAcquire(Path stateDir) {
+        return tryAcquire(stateDir, true);
+    }
+
+    /**
+     * For a process that will run the engines ({@code run}, {@code sync}): as {@link #tryAcquire(Path)}, but tries
+     * again for up to a second, because {@link #held} in another process ({@code twoway status}, a monitoring
+     * script) holds the lock for an instant to probe it; a start at that instant must not fail as if twoway ran.
+     */
+    static Optional<RunLock> acquireForRun(Path stateDir) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            Optional<RunLock> lock = tryAcquire(stateDir, true);
+            if (lock.isPresent() || attempt == 20) return lock;
+            Thread.sleep(50);
+        }
+    }
+
+    private static Optional<RunLock> tryAcquire(Path stateDir, boolean writePid) {
         Path file = file(stateDir).toAbsolutePath().normalize();
         if (HELD_HERE.contains(file)) return Optional.empty();
         try {
@@ -55,9 +72,11 @@ final class RunLock implements AutoCloseable {
                 ch.close();
                 return Optional.empty();
             }
-            ch.truncate(0);
-            ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
-            ch.force(false);
+            if (writePid) {
+                ch.truncate(0);
+                ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+                ch.force(false);
+            }
             HELD_HERE.add(file);
             return Optional.of(new RunLock(ch, l, file));
         } catch (IOException e) {
@@ -76,8 +95,9 @@ final class RunLock implements AutoCloseable {
         }
     }
 
+    /** Whether a process holds the lock. A probe: it leaves the pid of the last holder in the file. */
     static boolean held(Path stateDir) {
-        Optional<RunLock> l = tryAcquire(stateDir);
+        Optional<RunLock> l = tryAcquire(stateDir, false);
         l.ifPresent(RunLock::close);
         return l.isEmpty();
     }

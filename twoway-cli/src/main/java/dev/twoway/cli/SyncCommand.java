@@ -39,7 +39,7 @@ final class SyncCommand implements Callable<Integer> {
         TwowayConfig cfg = config.load();
         Duration retryWait = CliValues.duration("--wait", wait);
         if (only != null) only.forEach(s -> PauseCommand.requireSync(cfg, s));
-        try (RunLock lock = RunLock.tryAcquire(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
+        try (RunLock lock = RunLock.acquireForRun(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is running on state " + cfg.stateDir()
                         + "; it already syncs — see twoway status, or stop it first"));
              Deployment d = new Deployment(cfg)) {
