@@ -2,6 +2,7 @@ package dev.twoway.cli;
 
 import dev.twoway.audit.AuditChain;
 import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditQuery;
 import dev.twoway.audit.AuditFormat;
 import dev.twoway.audit.AuditMask;
 import dev.twoway.config.TwowayConfig;
@@ -34,27 +35,7 @@ final class AuditCommand {
 
     /** The whole trail in order, read page by page (bounded memory for any length). */
     static Iterable<AuditEntry> trail(StateStore store) {
-        return () -> new Iterator<>() {
-            long after = 0;
-            Iterator<AuditEntry> page = List.<AuditEntry>of().iterator();
-            boolean done;
-
-            public boolean hasNext() {
-                if (page.hasNext()) return true;
-                if (done) return false;
-                List<AuditEntry> next = store.inTransaction(tx -> tx.audit(after, PAGE));
-                if (next.size() < PAGE) done = true;
-                if (next.isEmpty()) return false;
-                after = next.getLast().seq();
-                page = next.iterator();
-                return true;
-            }
-
-            public AuditEntry next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return page.next();
-            }
-        };
+        return store.auditTrail(AuditQuery.after(0, PAGE));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -59,11 +59,16 @@ public final class AuditMask {
      * text is cut after the first mention, saying where the whole text can be read. Other texts are returned as is.
      */
     public String error(String sync, String text) {
-        if (text == null || sync == null) return text;
+        return sync == null ? text : cutAfterSensitive(text, namesBySync.getOrDefault(sync, Set.of()));
+    }
+
+    private static String cutAfterSensitive(String text, Set<String> names) {
+        if (text == null || names.isEmpty()) return text;
         String lower = text.toLowerCase(java.util.Locale.ROOT);
         int cut = -1;
         String named = null;
-        for (String n : namesBySync.getOrDefault(sync, Set.of())) {
+        for (String n : names) {
+            // A whole-word mention: 'phone' is not a mention inside 'telephone_type'.
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(n.toLowerCase(java.util.Locale.ROOT))
                     + "(?![A-Za-z0-9_])").matcher(lower);
             if (m.find() && (cut < 0 || m.end() < cut)) {
@@ -78,11 +83,7 @@ public final class AuditMask {
 
     /** Masks in place; also usable for other JSON shaped like an audit detail (e.g. conflict candidates). */
     public void mask(ObjectNode detail, Set<String> names) {
-        if (detail.path("error").isTextual()) {
-            String e = detail.path("error").asText();
-            String m = new AuditMask(Map.of("", names)).error("", e);
-            if (!m.equals(e)) detail.put("error", m);
-        }
+        if (detail.path("error").isTextual()) detail.put("error", cutAfterSensitive(detail.path("error").asText(), names));
         for (String container : BY_NAME) {
             if (detail.get(container) instanceof ObjectNode values) {
                 for (String k : names) if (values.has(k)) values.set(k, TextNode.valueOf(MASKED));

@@ -1,5 +1,9 @@
 package dev.twoway.store;
 
+import dev.twoway.audit.AuditEntry;
+import dev.twoway.audit.AuditQuery;
+
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -32,6 +36,38 @@ public interface StateStore extends AutoCloseable {
             work.accept(tx);
             return null;
         });
+    }
+
+    /**
+     * The audit entries after {@code query.afterSeq()} that pass its conditions, in order, read {@code query.limit()}
+     * at a time, each page in its own transaction: bounded memory for a trail of any length (verification, exports).
+     */
+    default Iterable<AuditEntry> auditTrail(AuditQuery query) {
+        return () -> new java.util.Iterator<>() {
+            long after = query.afterSeq();
+            java.util.Iterator<AuditEntry> page = java.util.Collections.emptyIterator();
+            boolean last;
+
+            @Override
+            public boolean hasNext() {
+                if (page.hasNext()) return true;
+                if (last) return false;
+                AuditQuery next = new AuditQuery(query.from(), query.to(), query.sync(), query.recordId(), query.system(), query.actor(),
+                        query.action(), after, query.limit());
+                List<AuditEntry> entries = inTransaction(tx -> tx.audit(next));
+                last = entries.size() < query.limit();
+                if (entries.isEmpty()) return false;
+                after = entries.getLast().seq();
+                page = entries.iterator();
+                return true;
+            }
+
+            @Override
+            public AuditEntry next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                return page.next();
+            }
+        };
     }
 
     /** A human-readable description for messages: {@code sqlite:/var/lib/twoway/state.db}. */

@@ -563,13 +563,7 @@ public final class WebUi implements ApiServer.Extension {
     }
 
     private Views.Verification verify() {
-        List<AuditEntry> all = new ArrayList<>();
-        for (List<AuditEntry> page = store().inTransaction(tx -> tx.audit(0, 1000)); !page.isEmpty(); ) {
-            all.addAll(page);
-            long last = page.getLast().seq();
-            page = store().inTransaction(tx -> tx.audit(last, 1000));
-        }
-        AuditChain.Verification r = AuditChain.verify(all);
+        AuditChain.Verification r = AuditChain.verify(store().auditTrail(AuditQuery.after(0, 1000)));
         return new Views.Verification(r.intact(), r.checked(), r.firstBreak().map(AuditChain.Break::seq).orElse(0L),
                 r.firstBreak().map(AuditChain.Break::reason).orElse(null));
     }

@@ -267,9 +267,7 @@ final class SqliteTransaction implements StateTransaction {
     @Override
     public List<AuditEntry> audit(long afterSeq, int limit) {
         return many("SELECT seq, time, sync, record_id, system, actor, action, detail, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                rs -> new AuditEntry(rs.getLong(1), Instant.parse(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)),
-                afterSeq, limit);
+                SqliteTransaction::auditEntry, afterSeq, limit);
     }
 
     @Override

@@ -268,6 +268,14 @@ class SqliteStateStoreTest {
             page.forEach(e -> paged.add(e.seq()));
         }
         assertThat(paged).hasSize(500).doesNotHaveDuplicates().isSorted();
+
+        // The streaming trail walks every matching entry page by page, each page in its own transaction.
+        List<Long> streamed = new java.util.ArrayList<>();
+        store.auditTrail(AuditQuery.after(0, 64).record("r1")).forEach(e -> streamed.add(e.seq()));
+        assertThat(streamed).isEqualTo(paged);
+        long all = 0;
+        for (AuditEntry ignored : store.auditTrail(AuditQuery.after(0, 500))) all++;
+        assertThat(all).as("an exact multiple of the page size ends too").isEqualTo(2500);
     }
 
     @Test
