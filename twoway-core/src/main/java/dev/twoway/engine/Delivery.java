@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,8 +80,27 @@ final class Delivery {
      * One write of a delivery batch.
      *
      * @param marksInFlight this attempt set the shadow's in-flight values (no earlier attempt's were pending)
+     * @param seenBefore    the target's shadow values when the write was planned (empty: no row known there)
+     * @param inFlight      the values in flight to the target once the write was planned: this write's, or an
+     *                      earlier attempt's whose outcome is unknown ({@code null}: none)
      */
-    private record Job(OutboxEntry entry, DeliveryPlanner.Planned planned, boolean marksInFlight) {
+    private record Job(OutboxEntry entry, DeliveryPlanner.Planned planned, boolean marksInFlight, Row seenBefore, Row inFlight) {
+    }
+
+    /**
+     * A row of a captured target read again after the sink answered, outside the recording transaction: a slow or
+     * hung target must not hold the state store, which every sync shares.
+     *
+     * @param seen    the sequence number taken before the read (captures that began reading before it must read again)
+     * @param before  the record's shadow for the target just before the read; if the recording finds another one,
+     *                a capture merged a state of the row meanwhile, which may be newer than this read
+     * @param row     the row as read ({@code null}: it could not be read, see {@code failure})
+     */
+    private record Reread(long seen, Shadow before, Optional<Row> row, String failure) {
+        /** The read, if the recording transaction may merge it: nothing merged a state of the row since. */
+        Optional<Optional<Row>> usableWith(Shadow now) {
+            return failure == null && Objects.equals(now, before) ? Optional.of(row) : Optional.empty();
+        }
     }
 
     /** Delivers one batch of due writes to {@code endpoint}. */
@@ -132,6 +153,7 @@ final class Delivery {
         List<WriteResult> outcome = results;
         boolean known = outcomeKnown;
         int deadWhilePlanning = planningDeadLetters.getAndSet(0);
+        Map<Integer, Reread> rereads = reread(target, jobs, outcome);
         SyncEngine.DeliveryReport report = events.inTransaction(store, tx -> {
             int applied = 0, retried = 0, dead = deadWhilePlanning;
             for (int i = 0; i < jobs.size(); i++) {
@@ -139,7 +161,7 @@ final class Delivery {
                 if (known && (result instanceof WriteResult.Failed || result instanceof WriteResult.Rejected)) {
                     notInFlight(tx, target, jobs.get(i)); // the sink says it was not applied
                 }
-                switch (record(tx, target, jobs.get(i), result, confirmSeq)) {
+                switch (record(tx, target, jobs.get(i), result, confirmSeq, rereads.get(i))) {
                     case APPLIED -> applied++;
                     case RETRY -> retried++;
                     case DEAD -> dead++;
@@ -151,6 +173,59 @@ final class Delivery {
         // A batch that went through whole: the target works again, and the last error is history.
         if (report.applied() > 0 && report.retried() == 0 && report.deadLettered() == 0) lastErrors.remove(endpoint);
         return report;
+    }
+
+    /**
+     * Reads again, in one call and outside any state transaction, the rows of a captured target whose answers the
+     * recording may have to merge: after a failed precondition, after an insert that found the row already there,
+     * and after a write during which the target's capture merged a state of the row. The answer of the sink shows
+     * the row as it was when the write was tried; the capture runs on its own thread and may have merged a newer
+     * state since, which merging the answer would undo with nothing left in the target's log to bring it back.
+     */
+    private Map<Integer, Reread> reread(EndpointDefinition target, List<Job> jobs, List<WriteResult> results) {
+        if (!target.direction().captured()) return Map.of();
+        List<Integer> wanted = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            WriteResult r = results.get(i);
+            if (r instanceof WriteResult.Applied || r instanceof WriteResult.PreconditionFailed pf && !alreadyApplied(jobs.get(i).planned().write(), pf)) wanted.add(i);
+        }
+        if (wanted.isEmpty()) return Map.of();
+        // In this order: the sequence number, the shadows, the rows. A capture that merges before the shadows are
+        // loaded shows in them, one that merges later changes them (the recording then does not use this read),
+        // and one that began reading before the sequence number reads again after the recording.
+        long seen = sequence.incrementAndGet();
+        Map<Integer, Shadow> before = store.inTransaction(tx -> {
+            Map<Integer, Shadow> m = new HashMap<>();
+            for (int i : wanted) {
+                tx.loadRecord(sync.name(), jobs.get(i).entry().recordId()).ifPresent(st -> m.put(i, st.shadow(target.name())));
+            }
+            return m;
+        });
+        Map<Integer, NativeKey> keys = new HashMap<>();
+        for (int i : wanted) {
+            Job job = jobs.get(i);
+            Shadow shadow = before.get(i);
+            boolean needed = switch (results.get(i)) {
+                case WriteResult.PreconditionFailed pf -> true;
+                case WriteResult.Applied a -> a.existed() || shadow != null && !Objects.equals(shadow.values(), job.seenBefore());
+                default -> false;
+            };
+            if (needed) keys.put(i, results.get(i) instanceof WriteResult.Applied a ? a.key() : keyOf(job.planned().write()));
+        }
+        if (keys.isEmpty()) return Map.of();
+        Map<NativeKey, Row> rows;
+        String failure = null;
+        try {
+            rows = io.get(target.name()).sink().read(List.copyOf(new java.util.LinkedHashSet<>(keys.values())));
+        } catch (RuntimeException e) {
+            rows = Map.of();
+            failure = describe(e);
+        }
+        Map<Integer, Reread> out = new HashMap<>();
+        for (Map.Entry<Integer, NativeKey> k : keys.entrySet()) {
+            out.put(k.getKey(), new Reread(seen, before.get(k.getKey()), failure == null ? Optional.ofNullable(rows.get(k.getValue())) : null, failure));
+        }
+        return out;
     }
 
     /**
@@ -217,7 +292,9 @@ final class Delivery {
                     tx.saveRecord(sync.name(), state.get().withShadow(target.name(), inFlight), resolver.matchKeyOf(state.get()));
                 }
             }
-            jobs.add(new Job(entry, planned.get(), marks));
+            Shadow before = state.get().shadow(target.name());
+            Row inFlight = marks ? planned.get().after().values() : before == null ? null : before.pending();
+            jobs.add(new Job(entry, planned.get(), marks, before == null ? Row.empty() : before.values(), inFlight));
         }
     }
 
@@ -271,18 +348,18 @@ final class Delivery {
 
     private enum Outcome { APPLIED, RETRY, DEAD }
 
-    private Outcome record(StateTransaction tx, EndpointDefinition target, Job job, WriteResult result, long confirmSeq) {
+    private Outcome record(StateTransaction tx, EndpointDefinition target, Job job, WriteResult result, long confirmSeq, Reread reread) {
         OutboxEntry entry = job.entry();
         RecordState state = tx.loadRecord(sync.name(), entry.recordId()).orElseThrow();
         return switch (result) {
             case WriteResult.Applied a -> {
-                confirmed(tx, target, job, a, state, confirmSeq);
+                confirmed(tx, target, job, a, state, confirmSeq, reread);
                 yield Outcome.APPLIED;
             }
             case WriteResult.PreconditionFailed pf when alreadyApplied(job.planned().write(), pf) -> {
                 // Our own earlier attempt landed but its outcome was never recorded (the process died after
                 // the target committed): record it now, once.
-                confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq);
+                confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq, null);
                 yield Outcome.APPLIED;
             }
             case WriteResult.PreconditionFailed pf when landedEarlier(tx, target, state, pf) -> {
@@ -296,9 +373,30 @@ final class Delivery {
             case WriteResult.PreconditionFailed pf -> {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
                 NativeKey key = keyOf(job.planned().write());
-                Row image = pf.current().map(r -> References.mapping(tx, target).toCanonical(key, r)).orElse(null);
+                Optional<Row> current = pf.current();
+                RecordState merging = state;
+                if (target.direction().captured()) {
+                    // Not the sink's answer (see reread): the row as read again after it, unless a capture merged a
+                    // state of the row since that read. Then that state stands, and whatever the target holds after
+                    // it is still ahead in the target's log; the write is planned again.
+                    Optional<Optional<Row>> again = reread == null ? Optional.empty() : reread.usableWith(state.shadow(target.name()));
+                    if (again.isEmpty()) {
+                        notInFlight(tx, target, job); // the write did not apply: its precondition failed
+                        boolean unread = reread == null || reread.failure() != null;
+                        yield retryOrDead(tx, entry, "precondition failed: the row changed in " + target.name()
+                                + (unread ? " and could not be read again: " + (reread == null ? "not read" : reread.failure()) : ""), unread);
+                    }
+                    current = again.get();
+                    long seen = reread.seen();
+                    Resolver.saveSequence(tx, sync.name(), seen);
+                    Shadow shadow = state.shadow(target.name());
+                    if (shadow != null) merging = state.withShadow(target.name(),
+                            new Shadow(shadow.key(), shadow.status(), shadow.values(), Math.max(seen, shadow.confirmedSeq()), shadow.pending()));
+                }
+                Row image = current.map(r -> References.mapping(tx, target).toCanonical(key, r)).orElse(null);
                 try {
-                    resolver.apply(tx, state, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), false);
+                    resolver.apply(tx, merging, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())),
+                            merging != state);
                 } catch (dev.twoway.expr.ExpressionException e) {
                     deadLetter(tx, entry, "the conflict rule failed on this record: " + e.getMessage() + "; correct the rule (or the record), then retry this dead letter");
                     yield Outcome.DEAD;
@@ -317,10 +415,15 @@ final class Delivery {
     }
 
     private void confirmed(StateTransaction tx, EndpointDefinition target, Job job, WriteResult.Applied a,
-                           RecordState state, long confirmSeq) {
+                           RecordState state, long confirmSeq, Reread reread) {
         Shadow planned = job.planned().after();
         Shadow after = new Shadow(a.key(), planned.status(), planned.values(), confirmSeq);
-        audit.write(tx, target.name(), job.planned().write(), a.key().value());
+        Shadow meanwhile = state.shadow(target.name());
+        // The target's capture may have seen these values land before this answer got here, and recorded the
+        // write then (the row showed the values in flight): audit it once.
+        boolean recordedByCapture = planned.values().equals(job.inFlight()) && meanwhile != null && meanwhile.pending() == null
+                && meanwhile.holdsRow() && meanwhile.values().equals(planned.values());
+        if (!recordedByCapture) audit.write(tx, target.name(), job.planned().write(), a.key().value());
         Instant sourceTime = sourceTime(state, target, planned);
         Instant appliedAt = options.clock().instant();
         events.tell(l -> l.applied(sync.name(), target.name(), sourceTime, appliedAt));
@@ -328,7 +431,8 @@ final class Delivery {
         if (a.existed()) {
             // The insert found a row that already existed (match key or external id): link it and merge what it
             // actually holds, with no common ancestor, so differing values go through the conflict policy.
-            Optional<Row> current = a.current().isPresent() ? a.current() : resolver.readRow(target.name(), a.key());
+            // As the row is now: the answer's image may be older than what the target's capture merged meanwhile.
+            Optional<Row> current = a.current().isPresent() && !target.direction().captured() ? a.current() : freshOr(target, a.key(), a.current(), meanwhile, reread);
             Row image = current.map(r -> References.mapping(tx, target).toCanonical(a.key(), r)).orElse(null);
             if (image != null && !image.equals(planned.values())) {
                 RecordState unlinked = state.withShadow(target.name(), new Shadow(a.key(), Shadow.Status.GONE, null, confirmSeq));
@@ -337,8 +441,73 @@ final class Delivery {
                 return;
             }
         }
+        if (target.direction().captured() && meanwhile != null && !meanwhile.values().equals(job.seenBefore())) {
+            // The target's capture merged a state of this row while the write was on its way: the values planned
+            // for the fields this write did not touch may be outdated, and the merged state may predate the write
+            // or not. Settle it with the row as it is now.
+            next = mergeCurrent(tx, target, next, a.key(), confirmSeq, meanwhile, reread);
+            if (next == null) {
+                complete(tx, target, job.entry());
+                return;
+            }
+        }
         resolver.persist(tx, next);
         complete(tx, target, job.entry(), next);
+    }
+
+    /**
+     * The row as the target holds it now: as read again after the sink answered if nothing merged a state of it
+     * since, else read inside the recording transaction (rare: a capture merged the same row in that instant), or
+     * {@code fallback} if it cannot be read.
+     */
+    private Optional<Row> freshOr(EndpointDefinition target, NativeKey key, Optional<Row> fallback, Shadow now, Reread reread) {
+        Optional<Optional<Row>> read = reread == null ? Optional.empty() : reread.usableWith(now);
+        if (read.isPresent()) return read.get();
+        if (reread != null && reread.failure() != null) return fallback; // the target did not answer a moment ago
+        try {
+            return resolver.readRow(target.name(), key);
+        } catch (RuntimeException e) {
+            return fallback.isPresent() ? fallback : Optional.empty();
+        }
+    }
+
+    /**
+     * Merges the row as the target holds it now into {@code state} (after a confirmed write whose shadow may be
+     * outdated), and makes captures that began reading before this point read the row again. Returns the state to
+     * persist, or {@code null} when the merge already persisted it; leaves {@code state} alone if the row cannot be
+     * read (the next capture of the row settles it, at worst with one redundant write).
+     */
+    private RecordState mergeCurrent(StateTransaction tx, EndpointDefinition target, RecordState state, NativeKey key, long confirmSeq,
+                                     Shadow recorded, Reread reread) {
+        Optional<Optional<Row>> read = reread == null ? Optional.empty() : reread.usableWith(recorded);
+        long seen;
+        Optional<Row> current;
+        if (read.isPresent()) {
+            seen = reread.seen();
+            current = read.get();
+        } else if (reread != null && reread.failure() != null) {
+            return state; // the target did not answer a moment ago: not again while holding the state store
+        } else {
+            // A capture merged the row again after it was read outside (or it was not read): read it here, where
+            // no capture can merge meanwhile. Rare, and it holds the state store for one read.
+            seen = sequence.incrementAndGet();
+            try {
+                current = resolver.readRow(target.name(), key);
+            } catch (RuntimeException e) {
+                return state;
+            }
+        }
+        Resolver.saveSequence(tx, sync.name(), seen);
+        Shadow shadow = state.shadow(target.name());
+        RecordState marked = state.withShadow(target.name(),
+                new Shadow(shadow.key(), shadow.status(), shadow.values(), Math.max(seen, confirmSeq), shadow.pending()));
+        Row image = current.map(r -> References.mapping(tx, target).toCanonical(key, r)).orElse(null);
+        try {
+            resolver.apply(tx, marked, new Incoming(target.name(), key, image, clocks.get(target.name()).stamp(options.clock().instant())), true);
+        } catch (dev.twoway.expr.ExpressionException e) {
+            return marked; // the capture of the row meets the same rule failure and parks it there
+        }
+        return null;
     }
 
     /**

@@ -312,17 +312,24 @@ public final class SyncEngine {
     public record SyncStatus(String sync, List<EndpointStatus> endpoints, int openConflicts, int deadLetters) {
     }
 
+    /**
+     * The delivery lag of an endpoint: how long the oldest write that is due at {@code now} has waited (zero when none
+     * is due). One definition for {@code twoway status}, the API, the UI and the metrics.
+     */
+    public static java.time.Duration oldestDueWait(dev.twoway.store.StateTransaction tx, String sync, String endpoint, Instant now) {
+        List<dev.twoway.store.OutboxEntry> oldest = tx.dueOutbox(sync, endpoint, now, 1);
+        return oldest.isEmpty() || oldest.getFirst().dueAt().isAfter(now)
+                ? java.time.Duration.ZERO : java.time.Duration.between(oldest.getFirst().dueAt(), now);
+    }
+
     public SyncStatus status() {
         return store.inTransaction(tx -> {
             List<EndpointStatus> eps = new ArrayList<>();
             Instant now = options.clock().instant();
             for (EndpointDefinition e : sync.endpoints()) {
-                List<dev.twoway.store.OutboxEntry> oldest = tx.dueOutbox(sync.name(), e.name(), now, 1);
-                java.time.Duration wait = oldest.isEmpty() || oldest.getFirst().dueAt().isAfter(now)
-                        ? java.time.Duration.ZERO : java.time.Duration.between(oldest.getFirst().dueAt(), now);
                 eps.add(new EndpointStatus(e.name(), tx.outboxDepth(sync.name(), e.name()),
                         delivery.unavailable(e.name(), now), lastErrors.get(e.name()), captureErrors.get(e.name()),
-                        tx.checkpoint(sync.name(), e.name()).orElse(null), wait));
+                        tx.checkpoint(sync.name(), e.name()).orElse(null), oldestDueWait(tx, sync.name(), e.name(), now)));
             }
             return new SyncStatus(sync.name(), eps, tx.openConflicts(sync.name(), Integer.MAX_VALUE).size(),
                     tx.deadLetters(sync.name(), Integer.MAX_VALUE).size());

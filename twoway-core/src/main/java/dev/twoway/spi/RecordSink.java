@@ -12,8 +12,11 @@ import java.util.Optional;
  * Applies the engine's writes to one entity of one system, and reads rows on request.
  *
  * <h2>Lifecycle and threading</h2>
- * The connector creates the sink; the engine calls it from one delivery thread per endpoint at a time, so a
- * sink need not be thread-safe. {@link #close} is called once when the engine stops.
+ * The connector creates the sink; the engine calls {@link #apply} and {@link #find} from one delivery thread per
+ * endpoint at a time. {@link #read} is also called from the endpoint's capture thread (to read a row again whose
+ * captured image may predate one of the engine's writes), possibly while {@link #apply} runs: it must be safe to
+ * call concurrently, and must not use a connection or transaction {@code apply} is using.
+ * {@link #close} is called once when the engine stops.
  *
  * <h2>Batches</h2>
  * {@link #apply} receives many records' writes at once. A sink should apply them in as few target

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SyncInvariantsProperties {
 
-    enum Kind { INSERT, UPDATE, DELETE, CAPTURE, DELIVER, CRASH, CRASH_IN_COMMIT, CRASH_AFTER_APPLY, OUTAGE, FLAKY, TIME }
+    enum Kind { INSERT, UPDATE, DELETE, CAPTURE, DELIVER, CRASH, CRASH_IN_COMMIT, CRASH_AFTER_APPLY, OUTAGE, FLAKY, TIME, DELIVER_WHILE_CAPTURING }
 
     record Op(Kind kind, int system, int pick, int field) {
     }
@@ -103,6 +103,7 @@ class SyncInvariantsProperties {
             case OUTAGE -> w.systems.get(sys).setAvailable(!w.systems.get(sys).available());
             case FLAKY -> w.failSomeWrites(sys, 0.3);
             case TIME -> w.clock.advance(Duration.ofMillis(op.pick()));
+            case DELIVER_WHILE_CAPTURING -> w.deliverWhileCaptureGoesOn(sys, op.pick(), op.field());
         }
     }
 
@@ -210,7 +211,7 @@ class SyncInvariantsProperties {
                         net.jqwik.api.Tuple.of(6, Kind.DELIVER), net.jqwik.api.Tuple.of(1, Kind.CRASH),
                         net.jqwik.api.Tuple.of(1, Kind.CRASH_IN_COMMIT), net.jqwik.api.Tuple.of(1, Kind.CRASH_AFTER_APPLY),
                         net.jqwik.api.Tuple.of(1, Kind.OUTAGE), net.jqwik.api.Tuple.of(1, Kind.FLAKY),
-                        net.jqwik.api.Tuple.of(2, Kind.TIME)).map(Enum::ordinal))
+                        net.jqwik.api.Tuple.of(2, Kind.TIME), net.jqwik.api.Tuple.of(3, Kind.DELIVER_WHILE_CAPTURING)).map(Enum::ordinal))
                 .in((b, k) -> { b[0] = k; return b; })
                 .use(Arbitraries.integers().between(0, 3)).in((b, v) -> { b[1] = v; return b; })
                 .use(Arbitraries.integers().between(0, 1000)).in((b, v) -> { b[2] = v; return b; })

@@ -152,6 +152,55 @@ final class SyncWorld implements AutoCloseable {
         }
     }
 
+    /**
+     * A delivery to {@code system} while the world goes on: while the sink applies the writes, or after delivery
+     * read rows again and before it records the answers, or both, a user there edits a row and that system's
+     * capture (its own thread in a running engine) merges it. An answer or a read older than what capture merged
+     * must not undo it.
+     */
+    void deliverWhileCaptureGoesOn(int system, int pick, int field) {
+        MemorySystem s = systems.get(system);
+        // The user's edit and its capture land while the write is applied, or after the engine read the row again
+        // following the sink's answer and before it records the outcome, or both.
+        int when = random.nextInt(3); // 0: while applying, 1: after the read, 2: both
+        s.setFaults(new WriteFaults() {
+            boolean applied, read, busy;
+
+            @Override
+            public void afterApply(int writes) {
+                if (when != 1 && !applied && !busy) {
+                    applied = true;
+                    editAndCapture();
+                }
+            }
+
+            @Override
+            public void afterRead(int rows) {
+                if (when != 0 && !read && !busy) {
+                    read = true;
+                    editAndCapture();
+                }
+            }
+
+            private void editAndCapture() {
+                busy = true; // the capture's own reads are not the delivery's
+                try {
+                    userUpdate(system, pick, field);
+                    engine.captureOnce(name(system));
+                } catch (dev.twoway.spi.SystemUnavailableException e) {
+                    // the capture thread backs off; nothing was consumed
+                } finally {
+                    busy = false;
+                }
+            }
+        });
+        try {
+            deliver(system);
+        } finally {
+            s.setFaults(WriteFaults.NONE);
+        }
+    }
+
     // ---- what users do ----------------------------------------------------------------------------------
 
     void userInsert(int system) {

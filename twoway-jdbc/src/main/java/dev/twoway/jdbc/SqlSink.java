@@ -38,6 +38,13 @@ final class SqlSink implements RecordSink {
     private final Dialect dialect;
     private final boolean changeLogInstalled;
     private Connection conn;
+    /**
+     * Reads have their own connection: the engine reads rows from the capture thread too (a row image that may
+     * predate one of its writes is read again), while the delivery thread may be in the middle of a write
+     * transaction on {@link #conn}. Guarded by {@link #readLock}.
+     */
+    private Connection readConn;
+    private final Object readLock = new Object();
     private boolean archiveReady;
 
     SqlSink(TableAccess table, boolean changeLogInstalled) {
@@ -52,13 +59,31 @@ final class SqlSink implements RecordSink {
     }
 
     private void dropConnection() {
-        if (conn == null) return;
+        closeQuietly(conn);
+        conn = null;
+    }
+
+    /** The connection for reads; call with {@link #readLock} held. */
+    private Connection readConnection() throws SQLException {
+        if (readConn == null) {
+            readConn = t.db.open();
+            readConn.setAutoCommit(true);
+        }
+        return readConn;
+    }
+
+    private void dropReadConnection() {
+        closeQuietly(readConn);
+        readConn = null;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) return;
         try {
-            conn.close();
+            c.close();
         } catch (SQLException ignored) {
             // the connection is already broken; nothing to release
         }
-        conn = null;
     }
 
     @Override
@@ -485,38 +510,42 @@ final class SqlSink implements RecordSink {
 
     @Override
     public Map<NativeKey, Row> read(Collection<NativeKey> keys) {
-        Connection c = connection();
-        try {
-            c.setAutoCommit(true);
-            Map<NativeKey, Row> out = new LinkedHashMap<>();
-            t.readByKeys(c, keys).forEach((k, img) -> out.put(k, img.row()));
-            return out;
-        } catch (SQLException e) {
-            RuntimeException r = t.db.translate("reading " + t.table.label(), e);
-            if (r instanceof dev.twoway.spi.SystemUnavailableException) dropConnection();
-            throw r;
+        synchronized (readLock) {
+            try {
+                Map<NativeKey, Row> out = new LinkedHashMap<>();
+                t.readByKeys(readConnection(), keys).forEach((k, img) -> out.put(k, img.row()));
+                return out;
+            } catch (SQLException e) {
+                RuntimeException r = t.db.translate("reading " + t.table.label(), e);
+                if (r instanceof dev.twoway.spi.SystemUnavailableException) dropReadConnection();
+                throw r;
+            }
         }
     }
 
     @Override
     public Optional<NativeKey> find(RecordId recordId, Row match) {
-        Connection c = connection();
-        try {
-            c.setAutoCommit(true);
-            if (t.externalId != null) {
-                Map<Integer, NativeKey> byExt = findByExternalIds(c, List.of(new Write.Insert(recordId, Row.empty(), match)), List.of(0));
-                if (byExt.containsKey(0)) return Optional.of(byExt.get(0));
+        synchronized (readLock) {
+            try {
+                Connection c = readConnection();
+                if (t.externalId != null) {
+                    Map<Integer, NativeKey> byExt = findByExternalIds(c, List.of(new Write.Insert(recordId, Row.empty(), match)), List.of(0));
+                    if (byExt.containsKey(0)) return Optional.of(byExt.get(0));
+                }
+                return match.size() == 0 ? Optional.empty() : findByMatch(c, match);
+            } catch (SQLException e) {
+                RuntimeException r = t.db.translate("looking up a row in " + t.table.label(), e);
+                if (r instanceof dev.twoway.spi.SystemUnavailableException) dropReadConnection();
+                throw r;
             }
-            return match.size() == 0 ? Optional.empty() : findByMatch(c, match);
-        } catch (SQLException e) {
-            RuntimeException r = t.db.translate("looking up a row in " + t.table.label(), e);
-            if (r instanceof dev.twoway.spi.SystemUnavailableException) dropConnection();
-            throw r;
         }
     }
 
     @Override
     public void close() {
         dropConnection();
+        synchronized (readLock) {
+            dropReadConnection();
+        }
     }
 }

@@ -79,6 +79,7 @@ final class MemorySink implements RecordSink {
         table.systemCheck();
         Map<NativeKey, Row> out = new LinkedHashMap<>();
         for (NativeKey k : keys) table.get(k).ifPresent(r -> out.put(k, r));
+        table.faults().afterRead(out.size());
         return out;
     }
 }

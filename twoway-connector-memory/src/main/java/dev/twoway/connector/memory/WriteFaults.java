@@ -25,4 +25,8 @@ public interface WriteFaults {
      */
     default void afterApply(int writes) {
     }
+
+    /** Called after the sink read rows and before it answers (to interleave other work with a read). */
+    default void afterRead(int rows) {
+    }
 }
