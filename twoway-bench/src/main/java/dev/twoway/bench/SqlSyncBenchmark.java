@@ -83,18 +83,18 @@ public final class SqlSyncBenchmark {
     private static final long GIVE_UP_NANOS = 60L * 60 * 1_000_000_000L;
     private static final List<String> ENDPOINTS = List.of("pg", "my");
 
-    private static final List<String> COLUMNS = List.of("id", "name", "email", "qty", "price", "active", "created", "note",
+    static final List<String> COLUMNS = List.of("id", "name", "email", "qty", "price", "active", "created", "note",
             "c1", "c2", "c3", "c4", "c5", "c6", "c7");
 
-    private static final String PG_TABLE = """
+    static final String PG_TABLE = """
             CREATE TABLE %s (id bigint PRIMARY KEY, name varchar(100), email varchar(100), qty integer, price numeric(12,2),
               active boolean, created timestamp(6), note text, c1 varchar(50), c2 varchar(50), c3 integer, c4 bigint,
               c5 numeric(10,3), c6 date, c7 varchar(20))""";
-    private static final String MY_TABLE = """
+    static final String MY_TABLE = """
             CREATE TABLE %s (id BIGINT PRIMARY KEY, name VARCHAR(100), email VARCHAR(100), qty INT, price DECIMAL(12,2),
               active BOOLEAN, created DATETIME(6), note TEXT, c1 VARCHAR(50), c2 VARCHAR(50), c3 INT, c4 BIGINT,
               c5 DECIMAL(10,3), c6 DATE, c7 VARCHAR(20)) ENGINE=InnoDB""";
-    private static final String PG_FILL = """
+    static final String PG_FILL = """
             INSERT INTO bench
             SELECT g, 'name ' || g, 'user' || g || '@example.com', (g %% 1000)::int, round((g %% 100000) / 7.0, 2),
                    g %% 2 = 0, timestamp '2024-01-01 00:00:00' + g * interval '1.234567 second',

@@ -1,9 +1,14 @@
 package dev.twoway.model;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -68,5 +73,77 @@ public final class ValueJson {
             m.put(e.getKey(), decode(e.getValue()));
         }
         return Row.of(m);
+    }
+
+    /** Writes {@code row} in the same form as {@link #encode(Row)}, straight to a generator (no tree). */
+    public static void write(JsonGenerator g, Row row) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, Value> e : row.asMap().entrySet()) {
+            g.writeObjectFieldStart(e.getKey());
+            switch (e.getValue()) {
+                case Value.Null x -> g.writeStringField("t", "null");
+                case Value.Str s -> tagged(g, "str").writeStringField("v", s.value());
+                case Value.Int i -> tagged(g, "int").writeNumberField("v", i.value());
+                case Value.Dec d -> tagged(g, "dec").writeStringField("v", d.value().toPlainString());
+                case Value.Bool b -> tagged(g, "bool").writeBooleanField("v", b.value());
+                case Value.Date d -> tagged(g, "date").writeStringField("v", d.value().toString());
+                case Value.Timestamp t -> tagged(g, "ts").writeStringField("v", t.value().toString());
+                case Value.Json j -> tagged(g, "json").writeStringField("v", j.canonicalText());
+                case Value.Bytes b -> tagged(g, "bytes").writeStringField("v", b.base64());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static JsonGenerator tagged(JsonGenerator g, String tag) throws IOException {
+        g.writeStringField("t", tag);
+        return g;
+    }
+
+    /**
+     * Reads a row written by {@link #write} or {@link #encode(Row)}; the parser stands on the row's
+     * {@code START_OBJECT} and is left on its {@code END_OBJECT}. A value's members may come in any order.
+     */
+    public static Row readRow(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) throw new JsonParseException(p, "expected a row (an object), found " + p.currentToken());
+        Map<String, Value> m = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new JsonParseException(p, "field '" + field + "': expected a tagged value");
+            String tag = null;
+            String text = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (name.equals("t")) tag = p.getText();
+                else if (name.equals("v")) text = t.isScalarValue() ? p.getText() : skip(p);
+                else p.skipChildren();
+            }
+            m.put(field, fromText(tag, text));
+        }
+        return Row.of(m);
+    }
+
+    private static String skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        return "";
+    }
+
+    /** The value of a tag and the text of its {@code v} (a number or boolean as its JSON text). */
+    private static Value fromText(String t, String v) {
+        String text = v == null ? "" : v;
+        return switch (t == null ? "" : t) {
+            case "null" -> Value.NULL;
+            case "str" -> new Value.Str(text);
+            case "int" -> new Value.Int(text.isEmpty() ? 0 : Long.parseLong(text));
+            case "dec" -> new Value.Dec(new BigDecimal(text));
+            case "bool" -> new Value.Bool(Boolean.parseBoolean(text));
+            case "date" -> new Value.Date(LocalDate.parse(text));
+            case "ts" -> new Value.Timestamp(Instant.parse(text));
+            case "json" -> new Value.Json(text);
+            case "bytes" -> new Value.Bytes(Base64.getDecoder().decode(text));
+            default -> throw new IllegalArgumentException("unknown value tag '" + t + "' in stored state");
+        };
     }
 }

@@ -45,6 +45,12 @@ public final class SqliteStateStore implements StateStore {
     private final Connection connection;
     private final SqliteTransaction tx;
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Fault injection only (docs/reliability.md): with {@code -Dtwoway.debug.commitDelayMillis=N} every transaction
+     * waits N ms after its work and before its COMMIT, so that a kill at a random moment lands inside an open,
+     * fully written transaction most of the time. Never set in production.
+     */
+    private static final long COMMIT_DELAY_MILLIS = Long.getLong("twoway.debug.commitDelayMillis", 0L);
     private boolean closed;
 
     private SqliteStateStore(Path file, Connection connection) {
@@ -91,6 +97,10 @@ public final class SqliteStateStore implements StateStore {
         // 64 MiB of page cache (the default is 2 MiB): record states are read back by delivery right after capture
         // wrote them; with a small cache most of those reads go to the file.
         config.setCacheSize(-65_536);
+        // Off: otherwise the driver prepares and runs "SELECT last_insert_rowid()" after every INSERT for
+        // getGeneratedKeys(), which nothing here calls (the audit append asks for last_insert_rowid() itself);
+        // it was about 5% of an initial sync's time (docs/performance.md).
+        config.setGetGeneratedKeys(false);
         try {
             // Autocommit stays on and transactions are opened by hand: with autocommit off, the driver opens the
             // next transaction right after each commit, so the file would stay write-locked between transactions
@@ -126,6 +136,7 @@ public final class SqliteStateStore implements StateStore {
                 rollbackQuietly(t);
                 throw t;
             }
+            if (COMMIT_DELAY_MILLIS > 0) pauseBeforeCommit();
             try {
                 exec("COMMIT");
             } catch (StateStoreException e) {
@@ -135,6 +146,14 @@ public final class SqliteStateStore implements StateStore {
             return result;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static void pauseBeforeCommit() {
+        try {
+            Thread.sleep(COMMIT_DELAY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -69,12 +69,24 @@ final class SqliteTransaction implements StateTransaction {
         update("INSERT INTO records (sync, record_id, state, match_key) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (sync, record_id) DO UPDATE SET state = excluded.state, match_key = excluded.match_key",
                 sync, id, RecordStateCodec.encode(state), matchKey);
-        update("DELETE FROM links WHERE sync = ? AND record_id = ?", sync, id);
+        // The links change rarely (a record is saved several times per sync, its keys once): read them and write
+        // only the difference, instead of deleting and inserting them all on every save (docs/performance.md).
+        Map<String, String> wanted = new HashMap<>();
         for (Map.Entry<String, Shadow> e : state.shadows().entrySet()) {
-            if (e.getValue().key() == null) continue;
+            if (e.getValue().key() != null) wanted.put(e.getKey(), e.getValue().key().value());
+        }
+        List<String[]> existing = many("SELECT endpoint, native_key FROM links WHERE sync = ? AND record_id = ?",
+                rs -> new String[]{rs.getString(1), rs.getString(2)}, sync, id);
+        for (String[] link : existing) {
+            if (link[1].equals(wanted.get(link[0]))) {
+                wanted.remove(link[0]);
+            } else {
+                update("DELETE FROM links WHERE sync = ? AND endpoint = ? AND native_key = ?", sync, link[0], link[1]);
+            }
+        }
+        for (Map.Entry<String, String> e : wanted.entrySet()) {
             // A key already linked to another record moves to this one: the latest link wins.
-            update("INSERT OR REPLACE INTO links (sync, endpoint, native_key, record_id) VALUES (?, ?, ?, ?)",
-                    sync, e.getKey(), e.getValue().key().value(), id);
+            update("INSERT OR REPLACE INTO links (sync, endpoint, native_key, record_id) VALUES (?, ?, ?, ?)", sync, e.getKey(), e.getValue(), id);
         }
     }
 
@@ -230,6 +242,11 @@ final class SqliteTransaction implements StateTransaction {
     @Override
     public Optional<DeadLetter> deadLetter(long id) {
         return one(LETTER_COLUMNS + "WHERE id = ?", SqliteTransaction::deadLetter, id);
+    }
+
+    @Override
+    public Optional<DeadLetter> deadLetter(String sync, String target, RecordId recordId) {
+        return one(LETTER_COLUMNS + "WHERE sync = ? AND target = ? AND record_id = ?", SqliteTransaction::deadLetter, sync, target, recordId.value());
     }
 
     @Override

@@ -159,6 +159,9 @@ class SqliteStateStoreTest {
             assertThat(tx.openConflicts("s", 10)).isEmpty();
             assertThat(tx.conflict(c.id()).orElseThrow().resolution()).isEqualTo("{\"chosen\":1}");
             assertThat(tx.deadLetters("s", 10)).singleElement().extracting(DeadLetter::error).isEqualTo("still too long");
+            assertThat(tx.deadLetter("s", "erp", new RecordId("r"))).map(DeadLetter::error).contains("still too long");
+            assertThat(tx.deadLetter("s", "crm", new RecordId("r"))).as("another target").isEmpty();
+            assertThat(tx.deadLetter("s", "erp", new RecordId("q"))).as("another record").isEmpty();
             tx.removeDeadLetter(tx.deadLetters(null, 10).getFirst().id());
             assertThat(tx.deadLetters(null, 10)).isEmpty();
             assertThat(tx.meta("k")).contains("v");

@@ -1,0 +1,331 @@
+package dev.twoway.bench;
+
+import dev.twoway.engine.Backoff;
+import dev.twoway.engine.Direction;
+import dev.twoway.engine.EndpointDefinition;
+import dev.twoway.engine.EngineOptions;
+import dev.twoway.engine.EngineRuntime;
+import dev.twoway.engine.SyncDefinition;
+import dev.twoway.engine.SyncEngine;
+import dev.twoway.jdbc.Database;
+import dev.twoway.jdbc.SqlConnector;
+import dev.twoway.jdbc.TableConfig;
+import dev.twoway.mapping.EndpointMapping;
+import dev.twoway.merge.ConflictSettings;
+import dev.twoway.spi.Connector;
+import dev.twoway.store.sqlite.SqliteStateStore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The benchmark suite of docs/performance.md: initial sync both ways against the plain-copy limit, incremental
+ * throughput and commit→visible latency per capture mode, memory, and growth with the row count. Prints a table and
+ * writes it as CSV and a PNG chart. Never part of the test run.
+ *
+ * <pre>./mvnw -q -o -Pbench -DskipTests package -pl twoway-bench -am
+ * java -Xmx1g --enable-native-access=ALL-UNNAMED -cp twoway-bench/target/benchmarks.jar dev.twoway.bench.BenchSuite \
+ *      [--rows N (default 100000)] [--large (1,000,000 rows)] [--scale (also 1M rows, PostgreSQL → MariaDB)]
+ *      [--scale-5m (also 5M rows)] [--initial-only (only the initial syncs against their limits)]
+ *      [--out DIR (default twoway-bench/target/bench)]</pre>
+ */
+public final class BenchSuite {
+    private static final List<String> COLUMNS = SqlSyncBenchmark.COLUMNS;
+    private static final List<String> ENDPOINTS = List.of("pg", "my");
+    private static final int PAGE_SIZE = 2_000;
+
+    private final Results results = new Results();
+    private final Path work;
+
+    private BenchSuite(Path work) {
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = Arrays.asList(args);
+        int rows = a.contains("--large") ? 1_000_000 : intArg(a, "--rows", 100_000);
+        Path out = Path.of(stringArg(a, "--out", "twoway-bench/target/bench"));
+        List<Integer> scale = new ArrayList<>(List.of(Math.max(1_000, rows / 10)));
+        if (a.contains("--scale") || a.contains("--scale-5m")) scale.add(1_000_000);
+        if (a.contains("--scale-5m")) scale.add(5_000_000);
+        Path work = Files.createTempDirectory("twbench");
+        BenchSuite suite = new BenchSuite(work);
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        long t0 = System.nanoTime();
+        System.out.printf("twoway benchmark suite: %,d rows of %d columns; load average at start %s; %d CPUs; max heap %,d MB%n",
+                rows, COLUMNS.size(), loadBefore, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        try {
+            suite.warmUp();
+            boolean initialOnly = a.contains("--initial-only");
+            suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
+            suite.mariadbToPostgres(rows);
+            if (!initialOnly) {
+                suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
+                for (int n : scale) if (n != rows) suite.scale(n);
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
+        suite.results.note("load average (1/5/15 min) at start: " + loadBefore + "; at end: " + loadAfter
+                + String.format("; suite took %.0f s", (System.nanoTime() - t0) / 1e9));
+        suite.results.print();
+        Files.createDirectories(out);
+        suite.results.writeCsv(out.resolve("bench.csv"));
+        BenchChart.draw(suite.results, out.resolve("bench.png"));
+        System.out.println("written " + out.resolve("bench.csv").toAbsolutePath() + " and " + out.resolve("bench.png").toAbsolutePath());
+        if (suite.results.failed()) {
+            System.out.println("FAILED: at least one correctness check failed (see above)");
+            System.exit(1);
+        }
+    }
+
+    // ---- 1, 2, 3: PostgreSQL → MariaDB initial sync, then incremental and latency in one capture mode ----------
+
+    private void initialAndIncremental(int rows, TableConfig.CaptureMode mode, boolean incremental) throws Exception {
+        String m = mode.name().toLowerCase();
+        System.out.printf("%n== capture mode %s, %,d rows ==%n", m, rows);
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"), SqlSyncBenchmark.MY_TABLE.formatted("bench_limit"));
+            double limit = 0;
+            if (mode == TableConfig.CaptureMode.TRIGGERS) {
+                long t = System.nanoTime();
+                long copied = PlainCopy.postgresToMariadb(pg, "bench", my, "bench_limit", COLUMNS);
+                limit = copied / seconds(t);
+                check("plain copy PG→MariaDB", rows, my.count("bench_limit"));
+                System.out.printf("limit: plain copy PostgreSQL → MariaDB %,.0f rows/s%n", limit);
+            }
+            TableConfig table = mode == TableConfig.CaptureMode.POLL
+                    ? TableConfig.of("bench").withPoll("created", null, null).withPageSize(PAGE_SIZE)
+                    : TableConfig.of("bench").withPageSize(PAGE_SIZE);
+            try (Sync sync = new Sync(work.resolve(m), pg, my, table)) {
+                MemorySampler mem = MemorySampler.start();
+                long cpu0 = cpuNanos();
+                double seconds = sync.drive();
+                double cpuMsPer1000 = (cpuNanos() - cpu0) / 1e6 / (rows / 1000.0);
+                MemorySampler.Peak peak = mem.stop();
+                check("initial sync " + m, rows, my.count("bench"));
+                double rate = rows / seconds;
+                System.out.printf("twoway initial sync (%s): CPU of this process %.0f ms per 1,000 rows%n", m, cpuMsPer1000);
+                System.out.printf("twoway initial sync (%s): %,.0f rows/s; heap peak %,d MB, live (max after a GC) %,d MB, RSS peak %,d MB%n",
+                        m, rate, peak.heapMb(), peak.liveMb(), peak.rssMb());
+                String initial = "initial PG→MariaDB (" + m + ", " + rows / 1000 + "k rows)";
+                results.add("initial", initial, "rows/s", rate, limit == 0 ? null : limit, limit == 0 ? null : 0.6);
+                results.add("cpu", initial + " CPU per 1,000 rows", "ms", cpuMsPer1000, null, null);
+                results.add("memory", initial + " heap peak", "MB", peak.heapMb(), null, null);
+                results.add("memory", initial + " live heap (max after a GC)", "MB", peak.liveMb(), null, null);
+                results.add("memory", initial + " RSS peak", "MB", peak.rssMb(), null, null);
+                if (mode == TableConfig.CaptureMode.TRIGGERS) {
+                    results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
+                    results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, null);
+                }
+                if (!incremental) return;
+                sync.runtime(mode == TableConfig.CaptureMode.POLL);
+                Workload w = new Workload(pg, my, mode == TableConfig.CaptureMode.POLL, rows);
+                int burst = Math.min(rows / 4, mode == TableConfig.CaptureMode.POLL ? 5_000 : 20_000);
+                double changesPerSecond = w.burst(burst);
+                System.out.printf("incremental (%s): %,d updates on each side at once caught up at %,.0f changes/s%n", m, burst, changesPerSecond);
+                results.add("incremental", "incremental both sides (" + m + ")", "changes/s", changesPerSecond, null, 20_000.0);
+                latency(w, m, "light 10/s", 0);
+                latency(w, m, "heavy", Math.max(200, (int) (changesPerSecond * 0.5)));
+                sync.stopRuntime();
+            }
+        }
+    }
+
+    private void latency(Workload w, String mode, String load, int backgroundPerSecond) throws Exception {
+        Workload.Latencies l = w.latency(10, Duration.ofSeconds(mode.equals("poll") ? 15 : 12), backgroundPerSecond);
+        for (var e : l.perDirection().entrySet()) {
+            long[] p = Workload.percentiles(e.getValue());
+            String name = "latency " + e.getKey() + " (" + mode + ", " + load + (backgroundPerSecond > 0 ? " + " + backgroundPerSecond + " changes/s" : "") + ")";
+            System.out.printf("%s: n=%d p50 %d ms p95 %d ms p99 %d ms; timeouts %d%n", name, e.getValue().size(), p[0], p[1], p[2], l.timeouts());
+            Double target = mode.equals("triggers") && load.startsWith("light") && e.getKey().startsWith("PG") ? 100.0 : null;
+            results.add("latency", name + " p50", "ms", p[0], null, null);
+            results.add("latency", name + " p95", "ms", p[1], null, null);
+            results.add("latency", name + " p99", "ms", p[2], null, target);
+        }
+        if (l.timeouts() > 0) results.fail("latency " + mode + " " + load + ": " + l.timeouts() + " changes not visible within 60 s");
+    }
+
+    /** Runs both copies and a small sync once, unmeasured, so that neither side of a ratio pays for JIT compilation. */
+    private void warmUp() throws Exception {
+        System.out.println("warm-up: 5,000 rows, plain copy and twoway (not measured)");
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_TABLE.formatted("bench_limit"),
+                    SqlSyncBenchmark.PG_FILL.formatted(5_000));
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"), SqlSyncBenchmark.MY_TABLE.formatted("bench_limit"));
+            PlainCopy.postgresToMariadb(pg, "bench", my, "bench_limit", COLUMNS);
+            PlainCopy.mariadbToPostgres(my, "bench_limit", pg, "bench_limit", COLUMNS);
+            try (Sync sync = new Sync(work.resolve("warm-up"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
+                sync.drive();
+            }
+        }
+    }
+
+    // ---- 1: MariaDB → PostgreSQL initial sync --------------------------------------------------------------
+
+    private void mariadbToPostgres(int rows) throws Exception {
+        System.out.printf("%n== MariaDB → PostgreSQL, %,d rows ==%n", rows);
+        try (BenchDatabase src = BenchDatabase.create(BenchDatabase.Kind.POSTGRES);
+             BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES);
+             BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            // the same rows as the other direction, generated in PostgreSQL and copied into MariaDB first
+            src.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows));
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            PlainCopy.postgresToMariadb(src, "bench", my, "bench", COLUMNS);
+            my.exec("ANALYZE TABLE bench");
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_TABLE.formatted("bench_limit"));
+            long t = System.nanoTime();
+            long copied = PlainCopy.mariadbToPostgres(my, "bench", pg, "bench_limit", COLUMNS);
+            double limit = copied / seconds(t);
+            check("plain copy MariaDB→PG", rows, pg.count("bench_limit"));
+            System.out.printf("limit: plain copy MariaDB → PostgreSQL %,.0f rows/s%n", limit);
+            try (Sync sync = new Sync(work.resolve("m2p"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
+                long cpu0 = cpuNanos();
+                double seconds = sync.drive();
+                double cpuMsPer1000 = (cpuNanos() - cpu0) / 1e6 / (rows / 1000.0);
+                check("initial sync MariaDB→PG", rows, pg.count("bench"));
+                System.out.printf("twoway initial sync MariaDB → PostgreSQL: CPU of this process %.0f ms per 1,000 rows%n", cpuMsPer1000);
+                results.add("cpu", "initial MariaDB→PG (triggers, " + rows / 1000 + "k rows) CPU per 1,000 rows", "ms", cpuMsPer1000, null, null);
+                System.out.printf("twoway initial sync MariaDB → PostgreSQL: %,.0f rows/s%n", rows / seconds);
+                results.add("initial", "initial MariaDB→PG (triggers, " + rows / 1000 + "k rows)", "rows/s", rows / seconds, limit, 0.6);
+            }
+        }
+    }
+
+    // ---- 5: growth with the row count --------------------------------------------------------------------
+
+    private void scale(int rows) throws Exception {
+        System.out.printf("%n== scale: %,d rows PostgreSQL → MariaDB ==%n", rows);
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            try (Sync sync = new Sync(work.resolve("scale" + rows), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
+                MemorySampler mem = MemorySampler.start();
+                double seconds = sync.drive();
+                MemorySampler.Peak peak = mem.stop();
+                check("scale " + rows, rows, my.count("bench"));
+                System.out.printf("%,d rows in %.1f s; heap peak %,d MB, live (max after a GC) %,d MB, RSS peak %,d MB%n", rows, seconds,
+                        peak.heapMb(), peak.liveMb(), peak.rssMb());
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, rows >= 5_000_000 ? 512.0 : null);
+            }
+        }
+    }
+
+    private void check(String what, long expected, long actual) {
+        if (expected != actual) results.fail(what + ": " + actual + " rows, expected " + expected);
+        else System.out.printf("  check %s: %,d rows%n", what, actual);
+    }
+
+    /** CPU time of this whole process (all threads, JIT and GC included). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static int intArg(List<String> a, String name, int dflt) {
+        int i = a.indexOf(name);
+        return i < 0 ? dflt : Integer.parseInt(a.get(i + 1).replace("_", ""));
+    }
+
+    private static String stringArg(List<String> a, String name, String dflt) {
+        int i = a.indexOf(name);
+        return i < 0 ? dflt : a.get(i + 1);
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** One two-way sync of the bench table between a PostgreSQL and a MariaDB database, with its own state store. */
+    static final class Sync implements AutoCloseable {
+        final SyncEngine engine;
+        final Map<String, SyncEngine.EndpointIo> io = new LinkedHashMap<>();
+        final Map<String, Connector> connectors = new LinkedHashMap<>();
+        final SqliteStateStore store;
+        EngineRuntime runtime;
+
+        Sync(Path dir, BenchDatabase pg, BenchDatabase my, TableConfig table) throws java.io.IOException {
+            Files.createDirectories(dir);
+            connectors.put("pg", new SqlConnector(new Database("pg", pg.url, pg.user, null, null), Map.of("bench", table), dir));
+            connectors.put("my", new SqlConnector(new Database("my", my.url, my.user, null, null), Map.of("bench", table), dir));
+            EndpointMapping mapping = EndpointMapping.identity(Set.copyOf(COLUMNS));
+            SyncDefinition sync = new SyncDefinition("bench", List.of(
+                    new EndpointDefinition("pg", "bench", Direction.BOTH, mapping, null),
+                    new EndpointDefinition("my", "bench", Direction.BOTH, mapping, null)),
+                    ConflictSettings.lastWriteWins(ENDPOINTS), List.of("id"));
+            for (String e : ENDPOINTS) {
+                Connector c = connectors.get(e);
+                io.put(e, new SyncEngine.EndpointIo(c.source("bench"), c.sink("bench")));
+            }
+            store = SqliteStateStore.open(dir.resolve("state.db"));
+            engine = new SyncEngine(sync, io, store, EngineOptions.defaults());
+        }
+
+        /** Drives the engine by hand until a whole round moves nothing; returns the seconds until then. */
+        double drive() {
+            long t0 = System.nanoTime();
+            boolean quiet;
+            do {
+                quiet = true;
+                for (String e : ENDPOINTS) {
+                    SyncEngine.CaptureReport r;
+                    do {
+                        r = engine.captureOnce(e);
+                        if (r.resolved() > 0) quiet = false;
+                    } while (!r.caughtUp());
+                }
+                for (String e : ENDPOINTS) {
+                    SyncEngine.DeliveryReport d;
+                    do {
+                        d = engine.deliverOnce(e);
+                        if (d.due() > 0) quiet = false;
+                        if (d.targetUnavailable()) throw new IllegalStateException("endpoint " + e + " unavailable");
+                    } while (d.due() > 0);
+                }
+            } while (!quiet);
+            return seconds(t0);
+        }
+
+        /** Starts the realtime runtime as {@code twoway run} would, with the configuration's default intervals. */
+        void runtime(boolean poll) {
+            Map<String, SyncEngine.EndpointIo> byName = new LinkedHashMap<>();
+            io.forEach((e, x) -> byName.put("bench/" + e, x));
+            runtime = new EngineRuntime(List.of(engine), byName, connectors, new EngineRuntime.Options(Duration.ofSeconds(1),
+                    Duration.ofSeconds(1), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofMinutes(5)));
+            runtime.start();
+        }
+
+        void stopRuntime() {
+            runtime.stop(Duration.ofSeconds(30));
+            runtime.failure().ifPresent(f -> {
+                throw new IllegalStateException("the runtime failed: " + f, f);
+            });
+            runtime = null;
+        }
+
+        @Override
+        public void close() {
+            if (runtime != null) runtime.stop(Duration.ofSeconds(30));
+            for (SyncEngine.EndpointIo e : io.values()) {
+                e.source().close();
+                e.sink().close();
+            }
+            store.close();
+        }
+    }
+}

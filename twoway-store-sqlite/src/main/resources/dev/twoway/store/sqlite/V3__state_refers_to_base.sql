@@ -1,0 +1,3 @@
+-- No change to the tables. From this version on, a record state (records.state) may write a shadow's values that
+-- equal the base's values as the string "base" instead of a second copy (RecordStateCodec). Recording this version
+-- makes an older twoway, which would read such a shadow as empty, refuse the file instead of misreading it.
