@@ -8,6 +8,7 @@ import dev.twoway.engine.EndpointDefinition;
 import dev.twoway.engine.EngineOptions;
 import dev.twoway.engine.SyncDefinition;
 import dev.twoway.engine.SyncEngine;
+import dev.twoway.http.RestConnector;
 import dev.twoway.jdbc.Column;
 import dev.twoway.jdbc.Database;
 import dev.twoway.jdbc.SqlConfigException;
@@ -47,7 +48,7 @@ import java.util.Optional;
 public final class Deployment implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("twoway");
     private final TwowayConfig config;
-    private final Map<String, SqlConnector> connectors = new LinkedHashMap<>();
+    private final Map<String, dev.twoway.spi.Connector> connectors = new LinkedHashMap<>();
     private final Map<String, Map<String, Table>> tables = new LinkedHashMap<>();
     private StateStore store;
     private List<SyncEngine> engines;
@@ -57,12 +58,25 @@ public final class Deployment implements AutoCloseable {
     public Deployment(TwowayConfig config) {
         this.config = config;
         Map<String, Map<String, TableConfig>> bySystem = new LinkedHashMap<>();
+        Map<String, Map<String, java.util.Set<String>>> mappedFields = new LinkedHashMap<>();
         for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
             for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
-                bySystem.computeIfAbsent(e.system(), k -> new LinkedHashMap<>()).put(entity(e), tableConfig(e));
+                if (isRest(e)) {
+                    java.util.Set<String> mapped = mappedFields.computeIfAbsent(e.system(), k -> new LinkedHashMap<>())
+                            .computeIfAbsent(e.table(), k -> new java.util.LinkedHashSet<>());
+                    sync.fields().values().stream().map(f -> f.columns().get(e.system())).filter(java.util.Objects::nonNull)
+                            .forEach(c -> mapped.addAll(c.columnNames()));
+                    mapped.addAll(e.references().keySet());
+                } else {
+                    bySystem.computeIfAbsent(e.system(), k -> new LinkedHashMap<>()).put(entity(e), tableConfig(e));
+                }
             }
         }
         for (TwowayConfig.SystemConfig s : config.systems().values()) {
+            if (s.isRest()) {
+                connectors.put(s.name(), RestConnectors.of(s, mappedFields.getOrDefault(s.name(), Map.of()), config.stateDir()));
+                continue;
+            }
             Database db = new Database(s.name(), s.url(), s.user(), s.password() == null ? null : s.password().reveal(), s.zone());
             connectors.put(s.name(), new SqlConnector(db, bySystem.getOrDefault(s.name(), Map.of()), config.stateDir()));
         }
@@ -102,8 +116,14 @@ public final class Deployment implements AutoCloseable {
                 e.softDelete(), e.overlap(), e.externalId(), e.archiveTable(), e.pageSize(), e.deleteScan());
     }
 
-    public Map<String, SqlConnector> connectors() {
+    /** One connector per system: {@link SqlConnector} for databases, {@link RestConnector} for {@code connector: rest}. */
+    public Map<String, dev.twoway.spi.Connector> connectors() {
         return connectors;
+    }
+
+    private boolean isRest(TwowayConfig.EndpointConfig e) {
+        TwowayConfig.SystemConfig s = config.systems().get(e.system());
+        return s != null && s.isRest();
     }
 
     /** The embedded state store, opened on first use. */
@@ -121,6 +141,7 @@ public final class Deployment implements AutoCloseable {
      */
     public List<ConfigProblem> check() {
         unreachable.clear();
+        checkedResources.clear();
         List<ConfigProblem> problems = new ArrayList<>();
         config.server().tls().filter(t -> config.server().enabled()).ifPresent(t -> {
             try {
@@ -132,7 +153,8 @@ public final class Deployment implements AutoCloseable {
         for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
             for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
                 String path = "syncs." + sync.name() + ".endpoints." + e.system();
-                table(e, path, problems).ifPresent(t -> checkEndpoint(sync, e, t, path, problems));
+                if (isRest(e)) checkResource(sync, e, path, problems);
+                else table(e, path, problems).ifPresent(t -> checkEndpoint(sync, e, t, path, problems));
             }
             if (problems.isEmpty()) {
                 try {
@@ -154,13 +176,46 @@ public final class Deployment implements AutoCloseable {
 
     /** Are these problems (from {@link #check()}) only systems that could not be reached? */
     public boolean onlyUnreachable(List<ConfigProblem> problems) {
-        return !unreachable.isEmpty() && problems.stream().allMatch(p -> unreachable.keySet().stream().anyMatch(s -> p.path().equals("systems." + s + ".url")));
+        return !unreachable.isEmpty() && problems.stream().allMatch(p -> unreachable.keySet().stream()
+                .anyMatch(s -> p.path().equals("systems." + s + ".url") || p.path().equals("systems." + s + ".base-url")));
     }
+
+    /**
+     * Checks a rest endpoint against the live API ({@link RestConnector#check}): reachable, credentials accepted, the
+     * list answering JSON items with the configured id, modification time and mapped fields.
+     */
+    private void checkResource(TwowayConfig.SyncConfig sync, TwowayConfig.EndpointConfig e, String path, List<ConfigProblem> problems) {
+        if (unreachable.containsKey(e.system())) return;
+        String system = "systems." + e.system();
+        Map<String, String> fieldOf = new LinkedHashMap<>();
+        for (TwowayConfig.FieldConfig f : sync.fields().values()) {
+            TwowayConfig.ColumnConfig c = f.columns().get(e.system());
+            if (c == null) continue;
+            switch (c) {
+                case TwowayConfig.Direct d -> fieldOf.put(d.column(), "syncs." + sync.name() + ".fields." + f.name() + "." + e.system());
+                case TwowayConfig.Computed x -> x.to().keySet().forEach(col -> fieldOf.put(col, "syncs." + sync.name() + ".fields." + f.name() + "." + e.system() + ".to." + col));
+            }
+        }
+        String resource = system + ".resources." + e.table();
+        try {
+            for (RestConnector.Problem p : ((RestConnector) connectors.get(e.system())).check(e.table(), fieldOf.keySet())) {
+                String at = p.setting().equals("auth") ? system + ".auth" : p.setting().startsWith("field:") ? fieldOf.get(p.setting().substring(6))
+                        : resource + "." + p.setting();
+                problems.add(problem(at, p.message(), p.fix()));
+            }
+        } catch (SystemUnavailableException ex) {
+            unreachable.put(e.system(), true);
+            problems.add(problem(system + ".base-url", ex.getMessage(),
+                    "start the application or correct base-url; twoway validate --offline checks the file alone"));
+        }
+    }
+
+    private final java.util.Set<String> checkedResources = new java.util.LinkedHashSet<>();
 
     private Optional<Table> table(TwowayConfig.EndpointConfig e, String path, List<ConfigProblem> problems) {
         if (unreachable.containsKey(e.system())) return Optional.empty();
         try {
-            Table t = connectors.get(e.system()).table(entity(e));
+            Table t = ((SqlConnector) connectors.get(e.system())).table(entity(e));
             tables.computeIfAbsent(e.system(), k -> new LinkedHashMap<>()).put(entity(e), t);
             return Optional.of(t);
         } catch (SystemUnavailableException ex) {
@@ -259,7 +314,7 @@ public final class Deployment implements AutoCloseable {
         List<EndpointDefinition> endpoints = new ArrayList<>();
         for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
             String path = "syncs." + sync.name() + ".endpoints." + e.system();
-            Table t = tables.get(e.system()).get(entity(e));
+            Table t = isRest(e) ? null : tables.get(e.system()).get(entity(e));
             List<FieldMappingSpec> specs = new ArrayList<>();
             for (TwowayConfig.FieldConfig f : sync.fields().values()) {
                 TwowayConfig.ColumnConfig c = f.columns().get(e.system());
@@ -276,7 +331,7 @@ public final class Deployment implements AutoCloseable {
             } catch (MappingConfigException ex) {
                 ex.problems().forEach(p -> problems.add(problem("syncs." + sync.name() + ".fields", "endpoint " + e.system() + ": " + p, null)));
             }
-            if (e.externalId() != null && t.column(e.externalId()).isEmpty()) problems.add(problem(path + ".external-id", "no such column", null));
+            if (t != null && e.externalId() != null && t.column(e.externalId()).isEmpty()) problems.add(problem(path + ".external-id", "no such column", null));
         }
         DeletePolicy deletes = sync.deletes();
         if (deletes instanceof DeletePolicy.Soft soft && types.containsKey(soft.field())) {
@@ -292,18 +347,20 @@ public final class Deployment implements AutoCloseable {
                                   ValueType type, String path, List<ConfigProblem> problems) {
         return switch (c) {
             case TwowayConfig.Direct d -> {
-                Column col = t.require(d.column());
-                ColumnType ct = e.references().containsKey(col.name()) ? ColumnType.of(ValueType.STRING) : col.columnType();
+                // a rest resource's fields are JSON values: they hold the field's type as JSON writes it
+                Column col = t == null ? null : t.require(d.column());
+                String name = col == null ? d.column() : col.name();
+                ColumnType ct = e.references().containsKey(name) ? ColumnType.of(ValueType.STRING) : col == null ? ColumnType.of(type) : col.columnType();
                 if (d.format() != null) ct = ct.withFormat(d.format());
                 if (d.zone() != null) ct = ct.withZone(d.zone());
                 if (d.trueText() != null || d.falseText() != null) ct = ct.withBooleanText(d.trueText() == null ? "true" : d.trueText(), d.falseText() == null ? "false" : d.falseText());
                 if (d.bytes() != null) ct = ct.withBytesText(d.bytes());
                 Value def = d.defaultValue() == null ? null : canonical(d.defaultValue(), type, path + ".default", problems);
-                yield new FieldMappingSpec.Direct(f.name(), col.name(), ct, d.values(), d.fallback(), def);
+                yield new FieldMappingSpec.Direct(f.name(), name, ct, d.values(), d.fallback(), def);
             }
             case TwowayConfig.Computed x -> {
                 Map<String, ColumnType> colTypes = new LinkedHashMap<>();
-                x.to().keySet().forEach(col -> colTypes.put(col, t.require(col).columnType()));
+                x.to().keySet().forEach(col -> colTypes.put(col, t == null ? ColumnType.of(ValueType.STRING) : t.require(col).columnType()));
                 yield new FieldMappingSpec.Computed(f.name(), x.from(), x.to(), colTypes);
             }
         };
@@ -341,7 +398,7 @@ public final class Deployment implements AutoCloseable {
         for (TwowayConfig.SyncConfig sync : config.syncs().values()) {
             Map<String, SyncEngine.EndpointIo> syncIo = new LinkedHashMap<>();
             for (TwowayConfig.EndpointConfig e : sync.endpoints().values()) {
-                SqlConnector c = connectors.get(e.system());
+                dev.twoway.spi.Connector c = connectors.get(e.system());
                 SyncEngine.EndpointIo endpointIo = new SyncEngine.EndpointIo(c.source(entity(e)), c.sink(entity(e)));
                 syncIo.put(e.system(), endpointIo);
                 allIo.put(sync.name() + "/" + e.system(), endpointIo);

@@ -44,6 +44,10 @@ public final class ConfigReader {
     private final Function<String, String> env;
     private final List<ConfigProblem> problems = new ArrayList<>();
     private final Map<String, Location> locations = new LinkedHashMap<>();
+    /** Systems written with {@code connector: rest}, even ones with problems: their endpoints name resources. */
+    private final Set<String> restSystems = new LinkedHashSet<>();
+    /** Per rest system, the resources written, even ones with problems of their own (reported once). */
+    private final Map<String, Set<String>> restResources = new LinkedHashMap<>();
 
     private ConfigReader(Path file, Function<String, String> env) {
         this.file = file;
@@ -375,8 +379,15 @@ public final class ConfigReader {
 
     private Optional<TwowayConfig.SystemConfig> system(String name, ConfigNode.Mapping node) {
         String path = "systems." + name;
+        if (node.entry("connector").map(e -> e.value() instanceof ConfigNode.Scalar s && s.text() != null && s.text().trim().equalsIgnoreCase("rest")).orElse(false)) {
+            restSystems.add(name);
+            node.entry("resources").map(ConfigNode.Entry::value).filter(v -> v instanceof ConfigNode.Mapping)
+                    .ifPresent(v -> ((ConfigNode.Mapping) v).entries().forEach(e -> restResources.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(e.key())));
+            return new RestConfigReader(this).system(name, new SectionReader(this, node, path, ConfigReference.REST_SYSTEM))
+                    .map(rest -> new TwowayConfig.SystemConfig(name, TwowayConfig.Connector.REST, null, null, null, java.time.ZoneOffset.UTC, rest));
+        }
         SectionReader r = new SectionReader(this, node, path, ConfigReference.SYSTEM);
-        Optional<TwowayConfig.Connector> connector = r.choice("connector", List.of("postgres", "postgresql", "mariadb", "mysql", "sqlite"))
+        Optional<TwowayConfig.Connector> connector = r.choice("connector", List.of("postgres", "postgresql", "mariadb", "mysql", "sqlite", "rest"))
                 .map(c -> c.equals("postgresql") ? TwowayConfig.Connector.POSTGRES : TwowayConfig.Connector.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
         Optional<String> url = r.text("url");
         Optional<String> filePath = r.text("path");
@@ -394,6 +405,7 @@ public final class ConfigReader {
                 if (url.isEmpty()) problem(node.at(), path, "a sqlite system needs the database file", "add path: ./" + name + ".db");
                 yield url.orElse(null);
             }
+            case REST -> null; // read above
             case POSTGRES, MARIADB, MYSQL -> {
                 if (filePath.isPresent()) problem(r.locate("path"), path + ".path", "'path' is for sqlite systems", "use url: jdbc:" + connector.get().configName() + "://host:port/database");
                 if (url.isEmpty()) problem(node.at(), path, "'url' is missing", "add url: jdbc:" + (connector.get() == TwowayConfig.Connector.POSTGRES ? "postgresql" : "mariadb") + "://host:port/database");
@@ -405,6 +417,7 @@ public final class ConfigReader {
             case POSTGRES -> "jdbc:postgresql:";
             case MARIADB, MYSQL -> "jdbc:(mariadb|mysql):";
             case SQLITE -> "jdbc:sqlite:";
+            case REST -> throw new IllegalStateException("unreachable");
         };
         if (!jdbc.matches("(?s)" + expected + ".*")) {
             problem(r.locate("url"), path + ".url", "a " + connector.get().configName() + " system's url must start with " + expected.replace("(mariadb|mysql)", "mariadb"),
@@ -498,7 +511,14 @@ public final class ConfigReader {
 
     private Optional<TwowayConfig.EndpointConfig> endpoint(String system, ConfigNode.Mapping node, String path, TwowayConfig.Capture syncCapture, Set<String> syncNames) {
         SectionReader r = new SectionReader(this, node, path, ConfigReference.ENDPOINT);
+        if (restSystems.contains(system)) return restEndpoint(system, node, path, r, syncNames);
         Optional<String> table = r.text("table");
+        if (node.entry("resource").isPresent()) {
+            Optional<String> resource = r.text("resource");
+            problem(r.locate("resource"), path + ".resource", "'resource' is for rest systems; " + system + " is a database", "write table: " + resource.orElse("<name>"));
+        } else if (node.entry("table").isEmpty()) {
+            problem(node.at(), path, "'table' is missing", "add table: <name> (The table, spelled as the database spells it.)");
+        }
         String schema = r.text("schema").orElse(null);
         List<String> key = r.names("key");
         TwowayConfig.Direction direction = r.choice("direction", List.of("both", "source", "target"))
@@ -541,6 +561,49 @@ public final class ConfigReader {
         }
         return table.map(t -> new TwowayConfig.EndpointConfig(system, t, schema, key, direction, capture, updatedAt, softDelete, overlap,
                 deleteScan, externalId, archive, pageSize, filter, references));
+    }
+
+    /** A resource of a rest system in a sync: {@code table} of the endpoint holds the resource's name. */
+    private Optional<TwowayConfig.EndpointConfig> restEndpoint(String system, ConfigNode.Mapping node, String path, SectionReader r, Set<String> syncNames) {
+        Optional<String> resource = r.text("resource");
+        if (node.entry("table").isPresent()) {
+            Optional<String> table = r.text("table");
+            problem(r.locate("table"), path + ".table", "'table' is for databases; a rest endpoint names its resource", "write resource: " + table.orElse("<resource>"));
+        } else if (node.entry("resource").isEmpty()) {
+            problem(node.at(), path, "'resource' is missing", "add resource: <one of the resources of system " + system + ">");
+        }
+        TwowayConfig.Direction direction = r.choice("direction", List.of("both", "source", "target"))
+                .map(d -> TwowayConfig.Direction.valueOf(d.toUpperCase(java.util.Locale.ROOT))).orElse(TwowayConfig.Direction.BOTH);
+        String filter = r.text("filter").orElse(null);
+        if (filter != null) compile(filter, Map.of("record", VarType.MAP), VarType.BOOL, r.locate("filter"), path + ".filter");
+        Map<String, String> references = new LinkedHashMap<>();
+        r.get("references").flatMap(n -> mapping(n, path + ".references")).ifPresent(m -> {
+            for (ConfigNode.Entry e : m.entries()) {
+                locate(path + ".references." + e.key(), e.value().at());
+                text(e.value(), path + ".references." + e.key()).ifPresent(target -> {
+                    if (!syncNames.contains(target)) {
+                        problem(e.value().at(), path + ".references." + e.key(), "'" + target + "' is not a sync of this config",
+                                ConfigValues.closest(target, syncNames).map(s -> "did you mean '" + s + "'? ").orElse("") + "syncs: " + String.join(", ", syncNames));
+                    }
+                    references.put(e.key(), target);
+                });
+            }
+        });
+        for (ConfigNode.Entry e : node.entries()) {
+            if (List.of("resource", "table", "direction", "filter", "references").contains(e.key()) || ConfigReference.ENDPOINT.key(e.key()).isEmpty()) continue;
+            r.get(e.key());
+            problem(e.keyAt(), path + "." + e.key(), "'" + e.key() + "' does not apply to a rest endpoint",
+                    "remove it; a resource's settings (modified-at, deletes, paging…) are under systems." + system + ".resources");
+        }
+        r.finish();
+        Set<String> written = restResources.getOrDefault(system, Set.of());
+        if (resource.isPresent() && !written.contains(resource.get())) {
+            problem(r.locate("resource"), path + ".resource", "'" + resource.get() + "' is not a resource of system " + system,
+                    ConfigValues.closest(resource.get(), written).map(s -> "did you mean '" + s + "'? ").orElse("")
+                            + "resources: " + String.join(", ", written));
+        }
+        return resource.map(res -> new TwowayConfig.EndpointConfig(system, res, null, List.of(), direction, TwowayConfig.Capture.POLL, null, null,
+                Duration.ofSeconds(2), null, null, null, 1000, filter, references));
     }
 
     private Optional<TwowayConfig.FieldConfig> field(String name, ConfigNode node, String path, Set<String> endpoints) {

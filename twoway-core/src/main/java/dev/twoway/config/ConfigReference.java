@@ -92,13 +92,84 @@ public final class ConfigReference {
                     "Put the conflicting values into `conflict.waiting` notifications (values of `sensitive` fields are masked). Off: only the field and the systems."),
             opt("allow-http", "true | false", "false", "Allow a plain `http://` url to a host other than loopback (the events name records and errors).")));
 
-    public static final Section SYSTEM = new Section("systems.<system>", "One connected database. The name is how syncs refer to it.", List.of(
-            req("connector", "postgres | mariadb | mysql | sqlite", "The kind of system."),
+    public static final Section SYSTEM = new Section("systems.<system>", "One connected database. The name is how syncs refer to it. "
+            + "An HTTP application is `connector: rest`, with the settings of `systems.<system> (rest)`.", List.of(
+            req("connector", "postgres | mariadb | mysql | sqlite | rest", "The kind of system."),
             opt("url", "JDBC URL", null, "postgres, mariadb, mysql: the JDBC URL, e.g. `jdbc:postgresql://db:5432/crm`. Never put a password in it; use `password`."),
             opt("path", "file", null, "sqlite: the database file (relative to the config file); created if missing. Alternative to a `jdbc:sqlite:` url."),
             opt("user", "text", null, "The database user."),
             opt("password", "secret", null, "The password: write `${env:NAME}` or `${file:PATH}` so it stays out of the file. Never logged."),
             opt("zone", "zone id", "UTC", "The zone of timestamps stored without a zone (MariaDB DATETIME, PostgreSQL timestamp).")));
+
+    public static final Section REST_SYSTEM = new Section("systems.<system> (rest)", "An HTTP application (`connector: rest`, see docs/http.md): "
+            + "where it is, how twoway signs in, how hard twoway may use it, and its resources.", List.of(
+            req("connector", "rest", "The kind of system."),
+            req("base-url", "URL", "Every resource path is resolved against it, e.g. `https://api.example.com/v1`."),
+            opt("auth", "section", "none", "How twoway signs in; see `systems.<system>.auth`."),
+            opt("allow-http", "true | false", "false", "Allow a plain `http://` base-url to a host other than loopback (credentials and records would cross the network unencrypted)."),
+            opt("timeout", "duration", "30s", "Longest wait for one response; a request that takes longer counts as the system being unavailable."),
+            opt("requests-per-second", "number > 0", "50", "The request budget: twoway never starts more requests than this per second."),
+            opt("max-concurrency", "integer ≥ 1", "4", "Requests in flight at once."),
+            opt("max-retries", "integer ≥ 0", "3", "Retries of one request after a 5xx, a timeout or a refused connection before the system counts as unavailable."),
+            opt("max-retry-after", "duration", "60s", "The longest `Retry-After` (429, 503) twoway waits inside one request; longer: the writes queue and are tried later."),
+            req("resources", "section", "The resources syncs can use, by name; see `systems.<system>.resources.<resource>`.")));
+
+    public static final Section REST_AUTH = new Section("systems.<system>.auth", "How twoway signs its requests. Secrets must be `${env:NAME}` or "
+            + "`${file:PATH}`, never written into the file; they are never logged.", List.of(
+            req("type", "bearer | api-key | basic | oauth2", "The scheme."),
+            opt("token", "secret", null, "bearer: the token, sent as `Authorization: Bearer …`."),
+            opt("header", "header name", "X-API-Key", "api-key: the header carrying the key (or give `query`)."),
+            opt("query", "parameter name", null, "api-key: send the key as this query parameter instead of a header."),
+            opt("key", "secret", null, "api-key: the key."),
+            opt("user", "text", null, "basic: the user."),
+            opt("password", "secret", null, "basic: the password."),
+            opt("token-url", "URL", null, "oauth2: the token endpoint."),
+            opt("client-id", "text", null, "oauth2: the client id."),
+            opt("client-secret", "secret", null, "oauth2: the client secret (required unless a public client gives `refresh-token`)."),
+            opt("scope", "text", null, "oauth2: the scopes to ask for, space-separated."),
+            opt("refresh-token", "secret", null, "oauth2: a refresh token (authorization-code apps); without it, the client-credentials grant is used."),
+            opt("client-auth", "basic | body", "basic", "oauth2: how the client id and secret reach the token endpoint: HTTP basic, or form fields (`body`, as HubSpot wants).")));
+
+    public static final Section RESOURCE = new Section("systems.<system>.resources.<resource>", "One resource of the API (customers, contacts): "
+            + "an entity syncs use as an endpoint with `resource: <resource>`. Pointers are JSON Pointers (`/id`, `/properties/email`); "
+            + "the fields section of a sync maps canonical fields to property names or pointers, as it maps them to columns.", List.of(
+            req("path", "path", "The collection, relative to base-url: list with GET, create with POST, e.g. `/customers`."),
+            opt("item-path", "path with {id}", "<path>/{id}", "One item: GET, update, DELETE."),
+            opt("items", "pointer", "the body", "Where a list response holds the array of items, e.g. `/data`."),
+            opt("item", "pointer", "the body", "Where a single-item response (GET, POST, PATCH) holds the item, e.g. `/data`."),
+            opt("id", "pointer", "/id", "An item's id."),
+            opt("fields", "list of names or pointers", "the mapped ones", "Fields to read besides those the syncs map."),
+            opt("modified-at", "pointer", null, "An item's modification time, ISO-8601 text. Without it every poll lists every item."),
+            opt("modified-since", "query parameter", null, "The list parameter keeping items modified at or after a time, e.g. `updatedAt_gte`; needs `modified-at`, and `list-query` must sort by it, oldest first."),
+            opt("list-query", "section", null, "Fixed parameters of every list request, e.g. `{ _sort: updatedAt, _order: asc }`."),
+            opt("paging", "section", "page", "How the list is paged; see `systems.<system>.resources.<resource>.paging`."),
+            opt("update", "patch | put", "patch", "`patch` sends the changed fields; `put` sends the whole item."),
+            opt("conditional", "etag | version | read-compare-write", "etag",
+                    "Guard against a change made between twoway's read and its write: `etag` sends `If-Match` when the API gives ETags, `version` sends `version-field` as read (the API answers 409 or 412 when it changed), `read-compare-write` compares only. The values are always compared first."),
+            opt("version-field", "name or pointer", null, "conditional version: the field the API increments on every change."),
+            opt("overlap", "duration", "2s", "An item is read once its modification time is this much older than the server's clock, so one stamped but not yet listed is not skipped."),
+            opt("deletes", "section", "none", "How deletes are seen; see `systems.<system>.resources.<resource>.deletes`.")));
+
+    public static final Section PAGING = new Section("systems.<system>.resources.<resource>.paging", "How a list request is paged.", List.of(
+            opt("style", "page | offset | link | cursor | none", "page",
+                    "`page`: page number and size; `offset`: item offset and size; `link`: follow the `Link: rel=\"next\"` header; `cursor`: a cursor read from the body; `none`: one response holds everything."),
+            opt("size", "integer ≥ 1", "100", "Items per page."),
+            opt("size-param", "query parameter", "limit", "The page-size parameter."),
+            opt("page-param", "query parameter", "page (offset: offset)", "page, offset: the page-number or offset parameter."),
+            opt("first-page", "integer ≥ 0", "1", "page: the number of the first page."),
+            opt("cursor-param", "query parameter", "after", "cursor: the parameter carrying the cursor."),
+            opt("cursor-pointer", "pointer", null, "cursor: where the response holds the next page's cursor (required for cursor).")));
+
+    public static final Section REST_DELETES = new Section("systems.<system>.resources.<resource>.deletes", "How deletes in the API are seen.", List.of(
+            req("detect", "id-scan | deleted-flag | tombstone | none", "`id-scan`: list every id every so often and report the ones gone; `deleted-flag`: an item with `field` = `value` is deleted, and twoway deletes by setting it; `tombstone`: an endpoint lists the ids deleted since a time; `none`: deletes in the API are not seen."),
+            opt("every", "duration", "5m", "id-scan: how often."),
+            opt("field", "name or pointer", null, "deleted-flag: the flag."),
+            opt("value", "JSON value", "true", "deleted-flag: the value meaning deleted (`true`, `\"archived\"`, `1`)."),
+            opt("path", "path", null, "tombstone: the list of deletions, relative to base-url, e.g. `/deleted/customers`."),
+            opt("since-param", "query parameter", null, "tombstone: the parameter keeping deletions at or after a time, e.g. `since`."),
+            opt("items", "pointer", "the body", "tombstone: where the response holds the array of deletions."),
+            opt("id", "pointer", "/id", "tombstone: a deletion's item id."),
+            opt("deleted-at", "pointer", null, "tombstone: a deletion's time, ISO-8601 text.")));
 
     public static final Section SYNC = new Section("syncs.<sync>", "One business object kept consistent across two or more endpoints.", List.of(
             req("endpoints", "section", "The tables taking part, by system name; at least two. See `syncs.<sync>.endpoints.<system>`."),
@@ -112,8 +183,8 @@ public final class ConfigReference {
                     "What a delete in one system does to the others. See `syncs.<sync>.deletes`."),
             opt("validate", "list", "[]", "Rules every record must pass when it is read from a system; a record that breaks one goes to dead letters. See `syncs.<sync>.validate[]`.")));
 
-    public static final Section ENDPOINT = new Section("syncs.<sync>.endpoints.<system>", "One table of one system in this sync.", List.of(
-            req("table", "name", "The table, spelled as the database spells it."),
+    public static final Section ENDPOINT = new Section("syncs.<sync>.endpoints.<system>", "One table of one system in this sync, or one resource of a rest system (for which only `resource`, `direction`, `filter` and `references` apply).", List.of(
+            opt("table", "name", null, "The table, spelled as the database spells it (required for a database)."),
             opt("schema", "name", "the connection's", "PostgreSQL schema or MariaDB database holding the table."),
             opt("key", "column or list", "the primary key", "The columns identifying a row."),
             opt("direction", "both | source | target", "both", "`source`: read only, never written. `target`: written, never captured."),
@@ -126,7 +197,8 @@ public final class ConfigReference {
             opt("archive-table", "name", "<table>_archive", "Where the `archive` delete policy copies rows before deleting them."),
             opt("page-size", "integer ≥ 1", "1000", "Rows per snapshot page, change batch and checksum range."),
             opt("filter", "expression", null, "Records for which this is false are not created in this table, e.g. `record.status == 'active'`."),
-            opt("references", "section", null, "Foreign keys: `column: <sync>` — the column holds the key of a record of that sync, translated between systems.")));
+            opt("references", "section", null, "Foreign keys: `column: <sync>` — the column holds the key of a record of that sync, translated between systems."),
+            opt("resource", "name", null, "rest: the resource, by its name under the system's `resources` (required for a rest system).")));
 
     public static final Section FIELD = new Section("syncs.<sync>.fields.<field>",
             "One canonical field. Besides the settings below, each key naming an endpoint's system gives that system's column: "
@@ -169,7 +241,7 @@ public final class ConfigReference {
             req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
             opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
 
-    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, NOTIFICATIONS, WEBHOOK, SYSTEM, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, NOTIFICATIONS, WEBHOOK, SYSTEM, REST_SYSTEM, REST_AUTH, RESOURCE, PAGING, REST_DELETES, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
 
     private ConfigReference() {
     }

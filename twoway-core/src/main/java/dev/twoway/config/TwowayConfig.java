@@ -78,15 +78,25 @@ public record TwowayConfig(Path file, Path stateDir, Engine engine, Server serve
     public enum WebhookFormat { JSON, SLACK }
 
     public enum Connector {
-        POSTGRES, MARIADB, MYSQL, SQLITE;
+        POSTGRES, MARIADB, MYSQL, SQLITE, REST;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
-    /** @param url the JDBC URL (for sqlite built from {@code path}) */
-    public record SystemConfig(String name, Connector connector, String url, String user, Secret password, ZoneId zone) {
+    /**
+     * @param url  the JDBC URL (for sqlite built from {@code path}); null for rest
+     * @param rest the HTTP application's settings for {@code connector: rest}; null for databases
+     */
+    public record SystemConfig(String name, Connector connector, String url, String user, Secret password, ZoneId zone, RestSystemConfig rest) {
+        public SystemConfig(String name, Connector connector, String url, String user, Secret password, ZoneId zone) {
+            this(name, connector, url, user, password, zone, null);
+        }
+
+        public boolean isRest() {
+            return connector == Connector.REST;
+        }
     }
 
     public enum Capture { TRIGGERS, POLL, CHECKSUM }

@@ -163,7 +163,7 @@ class ConfigReaderProblemsTest {
     void missingConnectorIsReportedOnceAndTheSystemStillCountsAsAnEndpoint() throws IOException {
         String yaml = with("    connector: mariadb\n", "");
         assertProblem(onlyProblemOf(yaml), lineOf(yaml, "url: jdbc:mariadb"), "systems.erp", "'connector' is missing",
-                "add connector: <postgres | mariadb | mysql | sqlite>");
+                "add connector: <postgres | mariadb | mysql | sqlite | rest>");
     }
 
     @Test

@@ -51,7 +51,7 @@ class ConfigReferenceTest {
 
     @Test
     void sectionFindsItsKeysByName() {
-        assertThat(ConfigReference.ENDPOINT.key("table")).hasValueSatisfying(k -> assertThat(k.required()).isTrue());
+        assertThat(ConfigReference.SYSTEM.key("connector")).hasValueSatisfying(k -> assertThat(k.required()).isTrue());
         assertThat(ConfigReference.ENDPOINT.key("overlap")).hasValueSatisfying(k -> assertThat(k.defaultValue()).isEqualTo("2s"));
         assertThat(ConfigReference.ENDPOINT.key("tabel")).isEmpty();
     }

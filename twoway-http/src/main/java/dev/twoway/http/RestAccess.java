@@ -29,11 +29,17 @@ final class RestAccess {
     final RestClient client;
     final RestResource resource;
     final String entity;
+    final HubSpot.Search search;
 
     RestAccess(RestClient client, String entity, RestResource resource) {
+        this(client, entity, resource, null);
+    }
+
+    RestAccess(RestClient client, String entity, RestResource resource, HubSpot.Search search) {
         this.client = client;
         this.entity = entity;
         this.resource = resource;
+        this.search = search;
     }
 
     String system() {
@@ -48,38 +54,51 @@ final class RestAccess {
     record Page(List<Item> items, String next) {
     }
 
-    /** Reads one page of the list with {@code query}; {@code next} is null for the first page. */
-    Page page(Map<String, String> query, String next) {
+    /** The query of a list request: the fixed list query, {@code query}, and the paging parameters. */
+    private Map<String, String> pageQuery(Map<String, String> query, String next) {
         Paging p = resource.paging();
         Map<String, String> q = new LinkedHashMap<>(resource.listQuery());
         q.putAll(query);
-        URI uri;
         switch (p.style()) {
             case PAGE -> {
                 q.put(p.pageParam(), next == null ? String.valueOf(p.firstPage()) : next);
                 q.put(p.sizeParam(), String.valueOf(p.size()));
-                uri = client.uri(resource.path(), q);
             }
             case OFFSET -> {
                 q.put(p.pageParam(), next == null ? "0" : next);
                 q.put(p.sizeParam(), String.valueOf(p.size()));
-                uri = client.uri(resource.path(), q);
             }
             case LINK -> {
-                if (next == null) {
-                    q.put(p.sizeParam(), String.valueOf(p.size()));
-                    uri = client.uri(resource.path(), q);
-                } else {
-                    uri = client.withAuthQuery(URI.create(next));
-                }
+                if (next == null) q.put(p.sizeParam(), String.valueOf(p.size()));
             }
             case CURSOR -> {
                 q.put(p.sizeParam(), String.valueOf(p.size()));
                 if (next != null) q.put(p.cursorParam(), next);
-                uri = client.uri(resource.path(), q);
             }
-            default -> uri = client.uri(resource.path(), q);
+            case NONE -> {
+            }
         }
+        return q;
+    }
+
+    private URI pageUri(Map<String, String> q, String next) {
+        if (resource.paging().style() == Paging.Style.LINK && next != null) return client.withAuthQuery(URI.create(next));
+        return client.uri(resource.path(), q);
+    }
+
+    /** The first page's request, for checks. */
+    URI firstPageUri() {
+        return pageUri(pageQuery(Map.of(), null), null);
+    }
+
+    /** Reads one page of the list with {@code query}; {@code next} is null for the first page. */
+    Page page(Map<String, String> query, String next) {
+        if (search != null && resource.modifiedSince() != null && query.containsKey(resource.modifiedSince())) {
+            return searchPage(query.get(resource.modifiedSince()), next);
+        }
+        Paging p = resource.paging();
+        Map<String, String> q = pageQuery(query, next);
+        URI uri = pageUri(q, next);
         RestClient.Response r = client.send("GET", uri, null, Map.of());
         JsonNode body = expectJson(r, "GET", uri);
         JsonNode arr = at(body, resource.items());
@@ -102,6 +121,57 @@ final class RestAccess {
         return new Page(items, following);
     }
 
+    /**
+     * One page of the items modified at or after {@code since}, oldest first, by a HubSpot-style search:
+     * {@code POST <search path>} with {@code filterGroups: [{filters: [{propertyName, operator: GTE, value: <epoch ms>}]}]}.
+     */
+    private Page searchPage(String since, String next) {
+        Instant t = Times.parse(since);
+        String value = t != null ? String.valueOf(t.toEpochMilli()) : since;
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode filter = body.putArray("filterGroups").addObject().putArray("filters").addObject();
+        filter.put("propertyName", search.modifiedProperty()).put("operator", "GTE").put("value", value);
+        body.putArray("sorts").addObject().put("propertyName", search.modifiedProperty()).put("direction", "ASCENDING");
+        ArrayNode props = body.putArray("properties");
+        search.properties().forEach(props::add);
+        body.put("limit", Math.min(resource.paging().size(), HubSpot.SEARCH_PAGE_MAX));
+        if (next != null) body.put("after", next);
+        URI uri = client.uri(search.path(), Map.of());
+        RestClient.Response r = client.send("POST", uri, body.toString(), Map.of());
+        JsonNode answer = expectJson(r, "POST", uri);
+        JsonNode arr = at(answer, resource.items());
+        if (!arr.isArray()) {
+            throw new IllegalStateException(system() + ": POST " + search.path() + " did not answer a JSON array at '" + resource.items() + "'");
+        }
+        List<Item> items = new ArrayList<>();
+        for (JsonNode n : arr) items.add(item(n, null));
+        JsonNode c = at(answer, resource.paging().cursorPointer());
+        return new Page(items, c.isMissingNode() || c.isNull() || c.asText().isEmpty() || items.isEmpty() ? null : c.asText());
+    }
+
+    /**
+     * The items among {@code ids} that exist, by HubSpot's batch read ({@code POST <path>/batch/read}, 100 ids a
+     * request): only for resources read by search (HubSpot presets). Ids missing from the answer are not in the map.
+     */
+    Map<String, Item> batchRead(List<String> ids) {
+        Map<String, Item> out = new LinkedHashMap<>();
+        URI uri = client.uri(resource.path() + "/batch/read", Map.of());
+        for (int from = 0; from < ids.size(); from += 100) {
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode props = body.putArray("properties");
+            search.properties().forEach(props::add);
+            ArrayNode inputs = body.putArray("inputs");
+            ids.subList(from, Math.min(ids.size(), from + 100)).forEach(id -> inputs.addObject().put("id", id));
+            RestClient.Response r = client.send("POST", uri, body.toString(), Map.of());
+            JsonNode answer = expectJson(r, "POST", uri); // 207 (some not found) is a 2xx
+            for (JsonNode n : at(answer, resource.items())) {
+                Item it = item(n, null);
+                out.put(it.key().value(), it);
+            }
+        }
+        return out;
+    }
+
     static Optional<String> nextLink(RestClient.Response r) {
         for (var e : r.headers().entrySet()) {
             if (!e.getKey().equalsIgnoreCase("Link")) continue;
@@ -119,7 +189,14 @@ final class RestAccess {
         RestClient.Response r = client.send("GET", uri, null, Map.of());
         if (r.status() == 404 || r.status() == 410) return Optional.empty();
         JsonNode body = expectJson(r, "GET", uri);
-        return Optional.of(item(at(body, resource.item()), r.header("ETag").orElse(null)));
+        JsonNode n = at(body, resource.item());
+        if (flagged(n)) return Optional.empty(); // deleted, as far as twoway is concerned
+        return Optional.of(item(n, r.header("ETag").orElse(null)));
+    }
+
+    /** Does the item carry the resource's deleted flag? */
+    boolean flagged(JsonNode item) {
+        return resource.deletedFlag() != null && resource.deletedFlag().on(item);
     }
 
     URI itemUri(NativeKey key) {

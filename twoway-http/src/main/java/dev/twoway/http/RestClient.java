@@ -47,10 +47,12 @@ final class RestClient {
     private final long intervalNanos;
     private long nextSlot = System.nanoTime();
     private volatile Instant lastServerDate;
+    private final OAuth2Tokens tokens;
 
     RestClient(RestSystem system) {
         this.system = system;
         this.http = HttpClient.newBuilder().connectTimeout(system.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.tokens = system.auth() instanceof RestSystem.Auth.OAuth2 o ? new OAuth2Tokens(system.name(), o, http, system.timeout()) : null;
         this.inFlight = new Semaphore(system.maxConcurrency(), true);
         this.intervalNanos = (long) (1_000_000_000L / system.requestsPerSecond());
     }
@@ -93,6 +95,16 @@ final class RestClient {
         return URI.create(s.toString());
     }
 
+    /** {@code application/x-www-form-urlencoded}: spaces as {@code +}. */
+    static String formEnc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** OAuth2 tokens fetched so far (0 without OAuth2). */
+    int tokenRenewals() {
+        return tokens == null ? 0 : tokens.renewals();
+    }
+
     static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -105,7 +117,9 @@ final class RestClient {
     Response send(String method, URI uri, String jsonBody, Map<String, String> headers) {
         int attempt = 0;
         long backoffMs = 200;
+        boolean renewed = false;
         while (true) {
+            String bearer = tokens == null ? null : tokens.current(); // per attempt: a long Retry-After may outlive a token
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(system.timeout()).header("Accept", "application/json");
             headers.forEach(b::header);
             switch (system.auth()) {
@@ -113,6 +127,7 @@ final class RestClient {
                 case RestSystem.Auth.Basic u -> b.header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString((u.user() + ":" + u.password().reveal()).getBytes(StandardCharsets.UTF_8)));
                 case RestSystem.Auth.ApiKey k when !k.inQuery() -> b.header(k.name(), k.key().reveal());
+                case RestSystem.Auth.OAuth2 o -> b.header("Authorization", "Bearer " + bearer);
                 default -> {
                 }
             }
@@ -149,6 +164,13 @@ final class RestClient {
             }
             r.headers().firstValue("Date").ifPresent(this::noteDate);
             Response resp = new Response(r.statusCode(), r.body() == null ? "" : r.body(), r.headers().map());
+            if (r.statusCode() == 401 && tokens != null && !renewed) {
+                // expired or revoked before its time: one new token, one more try
+                log.debug("{}: {} answered 401; renewing the OAuth2 token once", system.name(), what);
+                tokens.renewAfterRejection(bearer);
+                renewed = true;
+                continue;
+            }
             if (r.statusCode() == 429) {
                 Duration wait = retryAfter(resp).orElse(Duration.ofMillis(backoffMs));
                 if (wait.compareTo(system.maxRetryAfter()) > 0 || ++attempt > system.maxRetries() + 5) {

@@ -26,7 +26,13 @@ import java.util.Optional;
  * gave an ETag and {@link RestResource#ifMatch()} is on, the write also carries {@code If-Match}, so a change between
  * the read and the write is refused by the API (412) instead of overwritten. Either way a changed item is answered
  * {@link WriteResult.PreconditionFailed} with its current fields, and the engine merges and tries again. APIs without
- * ETags (json-server ignores If-Match) keep a short window between the read and the write.
+ * ETags (json-server ignores If-Match) keep a short window between the read and the write. With
+ * {@link RestResource#versionField()} the write carries the version read, and the API's 409 or 412 is the same
+ * precondition failure.
+ *
+ * <h2>Deletes as a flag</h2>
+ * With {@link RestResource#deletedFlag()} a delete is an update setting the flag, and an item carrying it reads as
+ * absent (so an update of it is a precondition failure: the item is gone).
  *
  * <h2>Failures</h2>
  * A 4xx that will fail again (400, 422, 409 on create…) is {@link WriteResult.Rejected} with the response body:
@@ -88,9 +94,12 @@ final class RestSink implements RecordSink {
             body = RestAccess.JSON.createObjectNode();
         }
         RestAccess.put(body, u.values());
+        withVersion(body, now.get());
         URI uri = a.itemUri(u.key());
         RestClient.Response r = a.client.send(a.resource.update(), uri, body.toString(), conditional(now.get()));
-        if (r.status() == 412 || r.status() == 404 || r.status() == 410) return changedMeanwhile(u.key());
+        if (r.status() == 412 || r.status() == 404 || r.status() == 410 || r.status() == 409 && a.resource.versionField() != null) {
+            return changedMeanwhile(u.key());
+        }
         if (!r.ok()) return refused(a.resource.update(), uri, r);
         JsonNode updated = parse(r);
         if (updated != null && updated.isObject() && !RestAccess.at(updated, a.resource.item()).isMissingNode()) {
@@ -107,11 +116,33 @@ final class RestSink implements RecordSink {
         if (now.isEmpty()) return new WriteResult.PreconditionFailed(Optional.empty());
         if (!matches(now.get().row(), d.expected())) return new WriteResult.PreconditionFailed(Optional.of(now.get().row()));
         URI uri = a.itemUri(d.key());
+        if (a.resource.deletedFlag() != null) return flag(d.key(), now.get(), uri);
         RestClient.Response r = a.client.send("DELETE", uri, null, conditional(now.get()));
         if (r.status() == 412) return changedMeanwhile(d.key());
         if (r.status() == 404 || r.status() == 410) return new WriteResult.PreconditionFailed(Optional.empty());
         if (!r.ok()) return refused("DELETE", uri, r);
         return WriteResult.Applied.of(d.key());
+    }
+
+    /** A delete where deletes are a flag: the item is updated to carry it, and stays. */
+    private WriteResult flag(NativeKey key, RestAccess.Item now, URI uri) {
+        RestResource.DeletedFlag f = a.resource.deletedFlag();
+        ObjectNode body = a.resource.update().equals("PUT") ? now.json().deepCopy() : RestAccess.JSON.createObjectNode();
+        RestAccess.put(body, Row.of(Map.of(f.field(), RestAccess.value(f.value()))));
+        withVersion(body, now);
+        RestClient.Response r = a.client.send(a.resource.update(), uri, body.toString(), conditional(now));
+        if (r.status() == 412 || r.status() == 409 && a.resource.versionField() != null) return changedMeanwhile(key);
+        if (r.status() == 404 || r.status() == 410) return new WriteResult.PreconditionFailed(Optional.empty());
+        if (!r.ok()) return refused(a.resource.update(), uri, r);
+        return WriteResult.Applied.of(key);
+    }
+
+    /** With a version field, the update carries the version read: the API refuses it if the item changed since. */
+    private void withVersion(ObjectNode body, RestAccess.Item now) {
+        String v = a.resource.versionField();
+        if (v == null) return;
+        JsonNode read = RestAccess.field(now.json(), v);
+        if (!read.isMissingNode()) RestAccess.put(body, Row.of(Map.of(v, RestAccess.value(read))));
     }
 
     private Map<String, String> conditional(RestAccess.Item item) {
@@ -170,7 +201,7 @@ final class RestSink implements RecordSink {
         String cont = null;
         for (int pages = 0; pages < 3; pages++) {
             RestAccess.Page page = a.page(q, cont);
-            for (RestAccess.Item it : page.items()) if (matches(it.row(), match)) return Optional.of(it);
+            for (RestAccess.Item it : page.items()) if (!a.flagged(it.json()) && matches(it.row(), match)) return Optional.of(it);
             if (page.next() == null) break;
             cont = page.next();
         }

@@ -52,5 +52,35 @@ public record RestSystem(String name, URI baseUrl, Auth auth, Duration timeout, 
         /** HTTP basic: {@code Authorization: Basic base64(user:password)}. */
         record Basic(String user, Secret password) implements Auth {
         }
+
+        /**
+         * OAuth2 (RFC 6749): an access token from {@code tokenUrl}, sent as {@code Authorization: Bearer}, kept until
+         * shortly before it expires and renewed then, or at once when the API answers 401 (the request is retried once).
+         * Without {@code refreshToken} the client-credentials grant is used, with it the refresh-token grant (a rotated
+         * refresh token in the answer replaces it for the process's lifetime).
+         *
+         * @param clientSecret      may be null for a public client using a refresh token
+         * @param scope             space-separated scopes to ask for; null: the client's default
+         * @param credentialsInBody send {@code client_id}/{@code client_secret} as form fields instead of HTTP basic
+         */
+        record OAuth2(URI tokenUrl, String clientId, Secret clientSecret, String scope, Secret refreshToken, boolean credentialsInBody) implements Auth {
+            public OAuth2 {
+                Objects.requireNonNull(tokenUrl, "oauth2 needs a token URL");
+                Objects.requireNonNull(clientId, "oauth2 needs a client id");
+                if (clientSecret == null && refreshToken == null) {
+                    throw new IllegalArgumentException("oauth2 needs a client secret (client-credentials grant) or a refresh token (refresh-token grant)");
+                }
+            }
+
+            public OAuth2(URI tokenUrl, String clientId, Secret clientSecret, String scope, Secret refreshToken) {
+                this(tokenUrl, clientId, clientSecret, scope, refreshToken, false);
+            }
+
+            @Override
+            public String toString() {
+                return "OAuth2[tokenUrl=" + tokenUrl.getScheme() + "://" + tokenUrl.getAuthority() + tokenUrl.getRawPath() + ", clientId=" + clientId
+                        + ", clientSecret=***, scope=" + scope + ", refreshToken=" + (refreshToken == null ? "none" : "***") + "]";
+            }
+        }
     }
 }

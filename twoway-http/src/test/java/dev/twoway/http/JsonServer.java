@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * cache beside it) and started per test on a free port with a fresh {@code db.json} and a middleware that stamps
  * {@code updatedAt} on every POST, PUT and PATCH (json-server sets no timestamps by itself).
  *
- * <p>Without node and npm the tests cannot run; with {@code CI=true} that is a failure, elsewhere the test is skipped.
+ * <p>Shared with the CLI's end-to-end tests (this module's test-jar). Without node and npm the tests cannot run; with {@code CI=true} that is a failure, elsewhere the test is skipped.
  */
-final class JsonServer implements AutoCloseable {
-    static final String VERSION = "0.17.4";
+public final class JsonServer implements AutoCloseable {
+    public static final String VERSION = "0.17.4";
     private static final Path HOME = Path.of(System.getProperty("user.home"), ".cache", "twoway-test", "json-server-" + VERSION);
 
-    final URI url;
-    final Path dir;
+    public final URI url;
+    public final Path dir;
     private final Process process;
 
     private JsonServer(URI url, Path dir, Process process) {
@@ -34,7 +34,7 @@ final class JsonServer implements AutoCloseable {
     }
 
     /** Installs json-server if needed; false when node or npm is missing (and CI is not set). */
-    static synchronized boolean available() throws Exception {
+    public static synchronized boolean available() throws Exception {
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         if (!works("node", "--version") || !works("npm", "--version")) {
             if (ci) throw new AssertionError("node and npm are needed for the json-server tests (CI=true): install nodejs and npm");
@@ -65,7 +65,7 @@ final class JsonServer implements AutoCloseable {
     }
 
     /** Starts json-server on {@code dbJson} (the file's content). */
-    static JsonServer start(String dbJson) throws Exception {
+    public static JsonServer start(String dbJson) throws Exception {
         Path dir = Files.createTempDirectory("json-server");
         Files.writeString(dir.resolve("db.json"), dbJson);
         Files.writeString(dir.resolve("timestamps.js"), """

@@ -238,4 +238,106 @@ class RestConnectorTest {
         ChangeBatch scan = source.poll(snap.position(), 10);
         assertThat(scan.changes()).filteredOn(Change::isDelete).extracting(ch -> ch.key().value()).containsExactly("2");
     }
+
+    private static final RestResource.DeletedFlag ARCHIVED = new RestResource.DeletedFlag("archived", com.fasterxml.jackson.databind.node.BooleanNode.TRUE);
+
+    @Test
+    void anItemCarryingTheDeletedFlagIsReportedAsADelete() throws Exception {
+        URI url = serve(ex -> Reply.json(200, "[{\"id\":1,\"name\":\"a\",\"archived\":false},{\"id\":2,\"name\":\"b\",\"archived\":true},{\"id\":3,\"name\":\"c\"}]"));
+        RestResource r = RestResource.at("/c").withPaging(new Paging(Paging.Style.NONE, null, null, 100, 1, null, null)).withDeletes(ARCHIVED, null);
+        ChangeBatch snap = connector(url, new RestSystem.Auth.None(), r).source("c").poll(null, 10);
+        assertThat(snap.changes()).filteredOn(Change::isDelete).extracting(ch -> ch.key().value()).containsExactly("2");
+        assertThat(snap.changes()).filteredOn(ch -> !ch.isDelete()).extracting(ch -> ch.key().value()).containsExactly("1", "3");
+    }
+
+    @Test
+    void aDeleteIsWrittenAsSettingTheFlagAndAFlaggedItemReadsAsGone() throws Exception {
+        URI url = serve(ex -> switch (ex.getRequestMethod() + " " + ex.getRequestURI().getPath()) {
+            case "GET /c/1" -> Reply.json(200, "{\"id\":1,\"phone\":\"1\",\"archived\":false}");
+            case "GET /c/2" -> Reply.json(200, "{\"id\":2,\"phone\":\"2\",\"archived\":true}");
+            case "PATCH /c/1" -> Reply.json(200, "{\"id\":1,\"phone\":\"1\",\"archived\":true}");
+            default -> Reply.json(405, "{}");
+        });
+        RestResource r = RestResource.at("/c").withDeletes(ARCHIVED, null);
+        var sink = connector(url, new RestSystem.Auth.None(), r).sink("c");
+        List<WriteResult> out = sink.apply(List.of(new Write.Delete(RecordId.random(), new NativeKey("1"), Row.of("phone", Value.str("1")), false),
+                new Write.Update(RecordId.random(), new NativeKey("2"), Row.of("phone", Value.str("9")), Row.of("phone", Value.str("2")))));
+        assertThat(out.get(0)).isInstanceOf(WriteResult.Applied.class);
+        assertThat(out.get(1)).isEqualTo(new WriteResult.PreconditionFailed(java.util.Optional.empty()));
+        assertThat(seen).contains("PATCH /c/1 {\"archived\":true}").noneMatch(s -> s.startsWith("DELETE")).noneMatch(s -> s.startsWith("PATCH /c/2"));
+    }
+
+    @Test
+    void tombstonesAreReportedOnceEachAfterTheModificationsAndTheYoungestWait() throws Exception {
+        AtomicInteger tombstoneCalls = new AtomicInteger();
+        URI url = serve(ex -> {
+            String path = ex.getRequestURI().getPath();
+            if (path.equals("/deleted")) {
+                tombstoneCalls.incrementAndGet();
+                // two deletions at the same instant, one older than the watermark, one in the future (younger than the overlap)
+                return Reply.json(200, "{\"data\":[{\"item\":\"7\",\"at\":\"2030-01-01T00:00:00.000Z\"},"
+                        + "{\"item\":\"5\",\"at\":\"2001-01-01T00:00:00.000Z\"},{\"item\":\"6\",\"at\":\"2001-01-01T00:00:00.000Z\"},"
+                        + "{\"item\":\"1\",\"at\":\"1999-01-01T00:00:00.000Z\"}]}");
+            }
+            return Reply.json(200, "[]");
+        });
+        RestResource r = RestResource.at("/c").withIncremental("/updatedAt", "updatedAt_gte", Map.of())
+                .withPaging(new Paging(Paging.Style.NONE, null, null, 100, 1, null, null))
+                .withDeletes(null, new RestResource.Tombstones("/deleted", "since", "/data", "/item", "/at"));
+        var source = connector(url, new RestSystem.Auth.None(), r).source("c");
+        ChangeBatch snap = source.poll(null, 10);
+        // a snapshot position starting in 2000 (as if the snapshot ran then)
+        var pos = (com.fasterxml.jackson.databind.node.ObjectNode) RestAccess.JSON.readTree(snap.position());
+        pos.put("ts", "2000-01-01T00:00:00.000Z").put("tts", "2000-01-01T00:00:00.000Z");
+        ChangeBatch first = source.poll(pos.toString(), 10);
+        assertThat(first.changes()).allMatch(Change::isDelete).extracting(ch -> ch.key().value()).containsExactlyInAnyOrder("5", "6");
+        assertThat(seen).anyMatch(s -> s.startsWith("GET /deleted?since=2000-01-01T00"));
+        ChangeBatch second = source.poll(first.position(), 10);
+        assertThat(second.changes()).isEmpty();
+        assertThat(seen).anyMatch(s -> s.startsWith("GET /deleted?since=2001-01-01T00"));
+        assertThat(tombstoneCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aVersionFieldTravelsWithTheUpdateAndA409IsAPreconditionFailure() throws Exception {
+        AtomicInteger patches = new AtomicInteger();
+        URI url = serve(ex -> switch (ex.getRequestMethod()) {
+            case "GET" -> Reply.json(200, "{\"id\":1,\"phone\":\"1\",\"version\":4}");
+            case "PATCH" -> patches.incrementAndGet() == 1 ? Reply.json(200, "{\"id\":1,\"phone\":\"9\",\"version\":5}") : Reply.json(409, "{\"error\":\"stale\"}");
+            default -> Reply.json(405, "{}");
+        });
+        var sink = connector(url, new RestSystem.Auth.None(), RestResource.at("/c").withVersionField("version")).sink("c");
+        var write = new Write.Update(RecordId.random(), new NativeKey("1"), Row.of("phone", Value.str("9")), Row.of("phone", Value.str("1")));
+        assertThat(sink.apply(List.of(write)).getFirst()).isInstanceOf(WriteResult.Applied.class);
+        assertThat(seen).contains("PATCH /c/1 {\"phone\":\"9\",\"version\":4}");
+        assertThat(sink.apply(List.of(write)).getFirst()).isInstanceOf(WriteResult.PreconditionFailed.class);
+    }
+
+    @Test
+    void checkNamesTheSettingToCorrect() throws Exception {
+        AtomicInteger status = new AtomicInteger(401);
+        URI url = serve(ex -> status.get() == 200 ? Reply.json(200, "{\"data\":[{\"key\":1,\"name\":\"a\",\"mtime\":\"yesterday\"}]}")
+                : Reply.json(status.get(), "{\"error\":\"nope\"}"));
+        RestConnector c = connector(url, new RestSystem.Auth.Bearer(new Secret("t0k")), RestResource.at("/c").withIncremental("/mtime", null, Map.of()));
+        assertThat(c.check("c", List.of("name"))).singleElement().satisfies(p -> {
+            assertThat(p.setting()).isEqualTo("auth");
+            assertThat(p.message()).contains("GET /c answered 401").doesNotContain("t0k");
+        });
+        status.set(404);
+        assertThat(c.check("c", List.of())).extracting(RestConnector.Problem::setting).containsExactly("path");
+        status.set(200);
+        assertThat(c.check("c", List.of())).singleElement().satisfies(p -> {
+            assertThat(p.setting()).isEqualTo("items");
+            assertThat(p.fix()).contains("its top-level keys are data");
+        });
+        RestConnector shaped = connector(url, new RestSystem.Auth.None(), RestResource.at("/c").withIncremental("/mtime", null, Map.of())
+                .withShape(null, "/data", null, "/key", null));
+        assertThat(shaped.check("c", List.of("name", "/contact/email"))).extracting(RestConnector.Problem::setting)
+                .containsExactly("modified-at", "field:/contact/email");
+        RestConnector wrongId = connector(url, new RestSystem.Auth.None(), RestResource.at("/c").withShape(null, "/data", null, "/id", null));
+        assertThat(wrongId.check("c", List.of())).singleElement().satisfies(p -> {
+            assertThat(p.setting()).isEqualTo("id");
+            assertThat(p.fix()).contains("the items' keys are key, name, mtime");
+        });
+    }
 }
