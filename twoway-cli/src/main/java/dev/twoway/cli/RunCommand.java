@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
         Duration timeout = CliValues.duration("--stop-timeout", stopTimeout);
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         cfg.syncs().forEach((name, s) -> schedules.put(name, Schedule.parse(s.schedule())));
-        RunLock lock = RunLock.acquireForRun(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
+        RunLock lock = RunLock.acquireForRun(cfg.stateDir(), "run").orElseThrow(() -> new IllegalStateException(
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is already running on state " + cfg.stateDir()));
         Deployment d = new Deployment(cfg);
         EngineMetrics metrics = EngineMetrics.withJvmMetrics(java.time.InstantSource.system());

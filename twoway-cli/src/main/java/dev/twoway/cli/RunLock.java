@@ -38,25 +38,44 @@ final class RunLock implements AutoCloseable {
      */
     private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** Takes the lock, or returns empty if another process (or this one) holds it. */
+    /** What a holder that is an operator's one-off command (not an engine) writes after its pid. */
+    static final String COMMAND = "command";
+    /** How long a starting engine waits for a one-off command that holds the lock. */
+    static final java.time.Duration COMMAND_WAIT = java.time.Duration.ofSeconds(60);
+
+    /**
+     * Takes the lock for an operator's one-off command (a retry or a decision carried out here because no twoway
+     * runs), or returns empty if another process (or this one) holds it.
+     */
     static Optional<RunLock> tryAcquire(Path stateDir) {
-        return tryAcquire(stateDir, true);
+        return tryAcquire(stateDir, COMMAND);
     }
 
     /**
-     * For a process that will run the engines ({@code run}, {@code sync}): as {@link #tryAcquire(Path)}, but tries
-     * again for up to a second, because {@link #held} in another process ({@code twoway status}, a monitoring
-     * script) holds the lock for an instant to probe it; a start at that instant must not fail as if twoway ran.
+     * For a process that will run the engines ({@code run}, {@code sync}, named by {@code purpose}): as
+     * {@link #tryAcquire(Path)}, but tries again for up to a second, because {@link #held} in another process
+     * ({@code twoway status}, a monitoring script) holds the lock for an instant to probe it; a start at that instant
+     * must not fail as if twoway ran. If the holder is a one-off command ({@code twoway deadletters retry} with no
+     * twoway running), it waits for it to finish, up to {@link #COMMAND_WAIT}, saying so on stderr.
      */
-    static Optional<RunLock> acquireForRun(Path stateDir) throws InterruptedException {
+    static Optional<RunLock> acquireForRun(Path stateDir, String purpose) throws InterruptedException {
+        long deadline = System.nanoTime() + COMMAND_WAIT.toNanos();
+        boolean told = false;
         for (int attempt = 0; ; attempt++) {
-            Optional<RunLock> lock = tryAcquire(stateDir, true);
-            if (lock.isPresent() || attempt == 20) return lock;
+            Optional<RunLock> lock = tryAcquire(stateDir, purpose);
+            if (lock.isPresent()) return lock;
+            boolean command = COMMAND.equals(holderPurpose(stateDir));
+            if (attempt >= 20 && (!command || System.nanoTime() > deadline)) return Optional.empty();
+            if (command && !told) {
+                System.err.println("waiting for a twoway command (pid " + holder(stateDir) + ") that holds " + file(stateDir) + " to finish");
+                told = true;
+            }
             Thread.sleep(50);
         }
     }
 
-    private static Optional<RunLock> tryAcquire(Path stateDir, boolean writePid) {
+    /** Takes the lock writing {@code pid purpose} into the file, or without writing anything ({@code null}: a probe). */
+    static Optional<RunLock> tryAcquire(Path stateDir, String purpose) {
         Path file = file(stateDir).toAbsolutePath().normalize();
         if (HELD_HERE.contains(file)) return Optional.empty();
         try {
@@ -72,9 +91,9 @@ final class RunLock implements AutoCloseable {
                 ch.close();
                 return Optional.empty();
             }
-            if (writePid) {
+            if (purpose != null) {
                 ch.truncate(0);
-                ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+                ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + " " + purpose).getBytes(StandardCharsets.UTF_8)));
                 ch.force(false);
             }
             HELD_HERE.add(file);
@@ -88,16 +107,28 @@ final class RunLock implements AutoCloseable {
     static String holder(Path stateDir) {
         // Not by reading the file here: closing any descriptor of it would drop this process's lock.
         if (HELD_HERE.contains(file(stateDir).toAbsolutePath().normalize())) return Long.toString(ProcessHandle.current().pid());
+        String[] content = content(stateDir);
+        return content.length == 0 ? "?" : content[0];
+    }
+
+    /** What the last holder wrote after its pid ({@code run}, {@code sync}, {@link #COMMAND}), or "" if nothing. */
+    static String holderPurpose(Path stateDir) {
+        String[] content = content(stateDir);
+        return content.length < 2 ? "" : content[1];
+    }
+
+    private static String[] content(Path stateDir) {
         try {
-            return Files.readString(file(stateDir)).trim();
+            String text = Files.readString(file(stateDir)).trim();
+            return text.isEmpty() ? new String[0] : text.split("\\s+", 2);
         } catch (IOException e) {
-            return "?";
+            return new String[0];
         }
     }
 
     /** Whether a process holds the lock. A probe: it leaves the pid of the last holder in the file. */
     static boolean held(Path stateDir) {
-        Optional<RunLock> l = tryAcquire(stateDir, false);
+        Optional<RunLock> l = tryAcquire(stateDir, null);
         l.ifPresent(RunLock::close);
         return l.isEmpty();
     }

@@ -29,7 +29,14 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() {
         TwowayConfig cfg = config.load();
         if (!Files.exists(cfg.stateDir().resolve("state.db"))) {
-            System.out.println("no state yet at " + cfg.stateDir() + ": nothing has run (start with twoway sync --once or twoway run)");
+            String message = "no state yet at " + cfg.stateDir() + ": nothing has run (start with twoway sync --once or twoway run)";
+            if (json) {
+                ObjectNode none = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+                none.put("noState", true).put("message", message).putArray("syncs");
+                System.out.println(none.toPrettyString());
+            } else {
+                System.out.println(message);
+            }
             return 0;
         }
         ObjectNode status;

@@ -10,7 +10,6 @@ import dev.twoway.engine.SyncEngine;
 import dev.twoway.store.OutboxEntry;
 import dev.twoway.store.StateStore;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -72,7 +71,7 @@ final class StatusReport {
                     ObjectNode x = eps.addObject().put("endpoint", endpoint).put("system", sync.endpoints().get(endpoint).system());
                     x.put("queued", tx.outboxDepth(sync.name(), endpoint));
                     List<OutboxEntry> oldest = tx.dueOutbox(sync.name(), endpoint, now, 1);
-                    x.put("lagSeconds", oldest.isEmpty() ? 0 : Math.max(0, Duration.between(oldest.getFirst().dueAt(), now).toSeconds()));
+                    x.put("lagSeconds", dev.twoway.engine.SyncEngine.oldestDueWait(tx, sync.name(), endpoint, now).toSeconds());
                     x.put("captured", tx.checkpoint(sync.name(), endpoint).isPresent());
                     for (JsonNode r : snapshot.path("endpoints")) {
                         if (!r.path("endpoint").asText().equals(endpoint)) continue;

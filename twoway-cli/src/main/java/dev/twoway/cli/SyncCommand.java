@@ -39,7 +39,7 @@ final class SyncCommand implements Callable<Integer> {
         TwowayConfig cfg = config.load();
         Duration retryWait = CliValues.duration("--wait", wait);
         if (only != null) only.forEach(s -> PauseCommand.requireSync(cfg, s));
-        try (RunLock lock = RunLock.acquireForRun(cfg.stateDir()).orElseThrow(() -> new IllegalStateException(
+        try (RunLock lock = RunLock.acquireForRun(cfg.stateDir(), "sync").orElseThrow(() -> new IllegalStateException(
                 "another twoway process (pid " + RunLock.holder(cfg.stateDir()) + ") is running on state " + cfg.stateDir()
                         + "; it already syncs — see twoway status, or stop it first"));
              Deployment d = new Deployment(cfg)) {
@@ -74,7 +74,9 @@ final class SyncCommand implements Callable<Integer> {
                 if (s.position() != null) continue;
                 TwowayConfig.EndpointConfig ep = d.config().syncs().get(sync).endpoints().get(s.endpoint());
                 try {
-                    totals.put(sync + "/" + s.endpoint(), d.connectors().get(ep.system()).countRows(Deployment.entity(ep)));
+                    if (d.connectors().get(ep.system()) instanceof dev.twoway.jdbc.SqlConnector sql) {
+                        totals.put(sync + "/" + s.endpoint(), sql.countRows(Deployment.entity(ep)));
+                    }
                 } catch (RuntimeException ex) {
                     // Only for the progress display; the pass itself reports an unreachable system.
                 }

@@ -60,6 +60,14 @@ class CliEndToEndIT {
             assertThat(valid.exit()).as(valid.all()).isZero();
             assertThat(valid.out()).contains("twoway.yaml is valid: 2 systems, 1 sync, 3 fields, checked against the databases");
 
+            // Before anything has run, status --json still answers JSON a script can read.
+            TwowayJar.Result none = TwowayJar.run(dir, "status", "--json");
+            assertThat(none.exit()).as(none.all()).isZero();
+            com.fasterxml.jackson.databind.JsonNode noState = new com.fasterxml.jackson.databind.ObjectMapper().readTree(none.out());
+            assertThat(noState.path("noState").asBoolean()).isTrue();
+            assertThat(noState.path("message").asText()).startsWith("no state yet at ");
+            assertThat(noState.path("syncs").isArray()).isTrue();
+
             // The API over TLS with a certificate made as an operator would, on any free port (8080 may be taken here).
             Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=twoway-it",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem").directory(dir.toFile()).redirectErrorStream(true).start();

@@ -25,6 +25,9 @@ public final class AuditMask {
     private static final Set<String> BY_NAME = Set.of("values", "expected", "fields");
     private static final Set<String> OF_THE_FIELD = Set.of("base", "versions", "value", "chosen");
 
+    /** Compiled once per sensitive name (a handful per deployment), not once per error text. */
+    private static final Map<String, java.util.regex.Pattern> WHOLE_WORD = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, Set<String>> namesBySync;
 
     /** @param namesBySync per sync, the sensitive canonical field names and their native column names */
@@ -69,8 +72,7 @@ public final class AuditMask {
         String named = null;
         for (String n : names) {
             // A whole-word mention: 'phone' is not a mention inside 'telephone_type'.
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(n.toLowerCase(java.util.Locale.ROOT))
-                    + "(?![A-Za-z0-9_])").matcher(lower);
+            java.util.regex.Matcher m = WHOLE_WORD.computeIfAbsent(n, AuditMask::wholeWord).matcher(lower);
             if (m.find() && (cut < 0 || m.end() < cut)) {
                 cut = m.end();
                 named = n;
@@ -79,6 +81,11 @@ public final class AuditMask {
         if (cut < 0) return text;
         return text.substring(0, cut) + " " + MASKED + " (the rest concerns the sensitive field '" + named
                 + "' and is hidden here; twoway deadletters list on the twoway host shows it)";
+    }
+
+    /** A whole-word, case-insensitive mention of a name (the text is lower-cased before matching). */
+    private static java.util.regex.Pattern wholeWord(String name) {
+        return java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(name.toLowerCase(java.util.Locale.ROOT)) + "(?![A-Za-z0-9_])");
     }
 
     /** Masks in place; also usable for other JSON shaped like an audit detail (e.g. conflict candidates). */

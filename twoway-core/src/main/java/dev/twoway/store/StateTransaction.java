@@ -90,6 +90,9 @@ public interface StateTransaction {
 
     Optional<DeadLetter> deadLetter(long id);
 
+    /** The dead letter of one record's write to one target, if there is one (at most one per sync, target, record). */
+    Optional<DeadLetter> deadLetter(String sync, String target, dev.twoway.model.RecordId recordId);
+
     /** Dead letters of a sync ({@code null}: all syncs), oldest first. */
     List<DeadLetter> deadLetters(String sync, int limit);
 

@@ -48,18 +48,52 @@ public final class Database {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
-    /** Opens a connection; a database that cannot be reached is a {@link SystemUnavailableException}. */
-    public Connection open() {
+    /** How long a connection attempt (TCP connect and login) may take before the database counts as unreachable. */
+    static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /**
+     * How long one read from the database may wait. Without it a database that stops answering on an open connection
+     * (a network partition, a half-open TCP connection, a hung server) blocks the reading thread forever: the drivers'
+     * default is no limit. Above MariaDB's default lock wait (50 s), so a statement waiting for a row lock is not cut.
+     */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(120);
+
+    /**
+     * The driver properties twoway connects with. The timeouts are defaults: a {@code connectTimeout},
+     * {@code loginTimeout} or {@code socketTimeout} in the URL wins (in the driver's unit: seconds for PostgreSQL,
+     * milliseconds for MariaDB).
+     */
+    Properties connectionProperties() {
         Properties p = new Properties();
         if (user != null) p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
-        if (dialect instanceof Dialect.Postgres) p.setProperty("ApplicationName", "twoway");
+        if (dialect instanceof Dialect.Postgres) {
+            p.setProperty("ApplicationName", "twoway");
+            defaultIfAbsent(p, "connectTimeout", CONNECT_TIMEOUT.toSeconds());
+            defaultIfAbsent(p, "loginTimeout", CONNECT_TIMEOUT.toSeconds());
+            defaultIfAbsent(p, "socketTimeout", SOCKET_TIMEOUT.toSeconds());
+            p.setProperty("tcpKeepAlive", "true");
+        }
         if (dialect instanceof Dialect.MariaDb) {
             // Conditional updates and deletes need each statement's own update count; the bulk protocol answers
             // "success, no info" for a whole batch. Inserts keep it (their failures raise errors).
             p.setProperty("useBulkStmts", "false");
             p.setProperty("useBulkStmtsForInserts", "true");
+            defaultIfAbsent(p, "connectTimeout", CONNECT_TIMEOUT.toMillis());
+            defaultIfAbsent(p, "socketTimeout", SOCKET_TIMEOUT.toMillis());
+            p.setProperty("tcpKeepAlive", "true");
         }
+        return p;
+    }
+
+    private void defaultIfAbsent(Properties p, String key, long value) {
+        if (!java.util.regex.Pattern.compile("[?&;]" + key + "=", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(url).find()) {
+            p.setProperty(key, Long.toString(value));
+        }
+    }
+
+    /** Opens a connection; a database that cannot be reached is a {@link SystemUnavailableException}. */
+    public Connection open() {
+        Properties p = connectionProperties();
         try {
             Connection c = DriverManager.getConnection(url, p);
             try {

@@ -14,8 +14,9 @@ import java.util.Properties;
  * whole table is rewritten to target/reliability.csv and target/reliability.md and printed.
  */
 final class Figures {
-    static final List<String> COLUMNS = List.of("scenario", "rounds", "kills survived", "kills during initial sync", "outages survived", "records written",
-            "records lost", "duplicates", "mismatched", "conflicts", "dead letters raised", "max drain after outage (ms)", "seconds");
+    static final List<String> COLUMNS = List.of("scenario", "rounds", "kills survived", "kills during initial sync", "kills aimed at commit", "outages survived", "records written",
+            "records lost", "duplicates", "mismatched", "conflicts", "dead letters raised", "max drain after outage (ms)",
+            "stalls survived", "max other-sync delay during stall (ms)", "echo conflicts", "seconds");
     private static final Path OUT = Path.of(System.getProperty("reliability.out", "target"));
 
     private final Map<String, Object> row = new LinkedHashMap<>();

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +35,10 @@ class KillNineIT {
                 Scenario.seed(dbs, ledger, 1_200, 600, 200);
                 try (RandomWriters writers = new RandomWriters(dbs, ledger, 15).start()) {
                     for (int kill = 0; kill < KILLS_PER_ROUND; kill++) {
-                        twoway.start();
+                        boolean inCommit = kill % 4 == 3;
+                        // Every fourth run holds each state-store transaction open 40 ms, fully written, before its
+                        // COMMIT: a kill at a random moment then lands inside a transaction most of the time.
+                        twoway.start(inCommit ? List.of("-Dtwoway.debug.commitDelayMillis=40") : List.of());
                         if (kill % 2 == 1) {
                             // Every other kill lands after the initial sync committed: mid-batch, during delivery.
                             awaitInitialSync(twoway);
@@ -45,6 +50,7 @@ class KillNineIT {
                         assertThat(twoway.alive()).as("twoway run died by itself before kill %d; its log:%n%s", kill + 1, twoway.log()).isTrue();
                         twoway.kill9();
                         figures.add("kills survived", 1);
+                        if (inCommit) figures.add("kills aimed at commit", 1);
                         // An endpoint without a committed capture position: the kill came before its initial sync was done.
                         if (kill % 2 == 0 && initialSyncUnfinished(twoway.status())) figures.add("kills during initial sync", 1);
                     }
@@ -77,16 +83,46 @@ class KillNineIT {
     static Verdict converge(TwowayProcess twoway, ShopAndErp dbs, Ledger ledger, Figures figures) throws Exception {
         Checker checker = new Checker(dbs, twoway);
         try {
-            checker.awaitQuiescence(Duration.ofSeconds(150));
+            try {
+                checker.awaitQuiescence(Duration.ofSeconds(150));
+            } catch (AssertionError e) {
+                keepEvidence(twoway, e.getMessage().lines().findFirst().orElse(""));
+                throw e;
+            }
             JsonNode status = twoway.status();
             figures.add("dead letters raised", Scenario.deadLetters(status));
             assertThat(Scenario.deadLetters(status)).as("dead letters: %s", status).isZero();
             assertThat(Scenario.openConflicts(status)).as("last-write-wins parks nothing: %s", status).isZero();
             Verdict verdict = checker.check(ledger);
             figures.add(verdict);
+            if (!verdict.clean()) keepEvidence(twoway, verdict.toString());
             return verdict;
         } finally {
             twoway.stop();
+        }
+    }
+
+    /**
+     * A failed check keeps what is needed to understand it after the scenario's temporary directory is gone: the
+     * audit trail (unmasked) and a copy of twoway's work directory (config, state store, log), under
+     * {@code target/evidence/}.
+     */
+    static void keepEvidence(TwowayProcess twoway, String finding) {
+        try {
+            Path to = Path.of("target", "evidence", Long.toString(System.currentTimeMillis(), 36)).toAbsolutePath();
+            Files.createDirectories(to);
+            twoway.exec("audit", "export", "--unmasked", "--output", to.resolve("audit.jsonl").toString());
+            try (var files = Files.walk(twoway.dir())) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path copy = to.resolve("workdir").resolve(twoway.dir().relativize(f).toString());
+                    if (Files.isDirectory(f)) Files.createDirectories(copy);
+                    else Files.copy(f, copy);
+                }
+            }
+            Files.writeString(to.resolve("finding.txt"), finding);
+            System.out.println("evidence of the failed check kept in " + to);
+        } catch (Exception e) {
+            System.out.println("could not keep the evidence of the failed check: " + e);
         }
     }
 }

@@ -51,12 +51,18 @@ final class ShopAndErp implements AutoCloseable {
 
     /** Writes twoway.yaml into {@code dir}; the ERP is reached at {@code erpUrl} (the database itself, or a proxy in front of it). */
     void writeConfig(Path dir, String erpUrl) throws java.io.IOException {
+        writeConfig(dir, erpUrl, "", "");
+    }
+
+    /** As {@link #writeConfig(Path, String)}, with more systems and syncs (YAML lines indented under systems: and syncs:). */
+    void writeConfig(Path dir, String erpUrl, String moreSystems, String moreSyncs) throws java.io.IOException {
         Files.writeString(dir.resolve("twoway.yaml"), """
                 state: ./twoway-data
                 server: { enabled: false }   # the API's default port 8080 may be taken; scenarios use the CLI
                 systems:
                   shop: { connector: postgres, url: "%s", user: postgres }
                   erp: { connector: mariadb, url: "%s", user: root }
+                %s
                 syncs:
                   customers:
                     capture: triggers
@@ -72,7 +78,8 @@ final class ShopAndErp implements AutoCloseable {
                       credit_limit: { shop: credit_limit, erp: Credit_Limit }
                     conflicts: { default: last-write-wins }
                     deletes: propagate
-                """.formatted(shop.url, erpUrl));
+                %s
+                """.formatted(shop.url, erpUrl, moreSystems.stripTrailing(), moreSyncs.stripTrailing()));
     }
 
     TestDatabase db(Side side) {

@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The ERP going away and coming back, while writers edit both databases: twoway reaches MariaDB through a
  * {@link TcpProxy} that drops every connection and refuses new ones for a few seconds. During the outage writes for
- * the ERP queue (status shows them queued and the ERP unreachable); after it, the queue drains, nothing is lost.
+ * the ERP queue (status shows them queued and the ERP unreachable, /metrics shows it down with writes queued); after
+ * it, the queue drains (in both too), nothing is lost.
  */
 class TargetOutageIT {
     static final int OUTAGES_PER_ROUND = 3;
@@ -33,6 +34,7 @@ class TargetOutageIT {
                 Ledger ledger = new Ledger();
                 Scenario.seed(dbs, ledger, 300, 150, 50);
                 Checker checker = new Checker(dbs, twoway);
+                Metrics metrics = Metrics.enable(twoway);
                 twoway.start();
                 try {
                     checker.awaitQuiescence(Duration.ofSeconds(90));
@@ -43,11 +45,18 @@ class TargetOutageIT {
                             JsonNode seen = awaitQueuedAndUnreachable(twoway, Duration.ofSeconds(30));
                             assertThat(seen).as("during the outage twoway status shows writes queued for the ERP and the ERP unreachable; log:%n%s", twoway.log())
                                     .isNotNull();
+                            // The metrics show it too (their state-store gauges are read at most every 5 s).
+                            metrics.await("twoway_system_up", "system=\"erp\"", v -> v == 0, Duration.ofSeconds(30), "the ERP down in the metrics");
+                            metrics.await("twoway_outbox_depth", "sync=\"customers\",target=\"erp\"", v -> v > 0, Duration.ofSeconds(30),
+                                    "writes queued for the ERP in the metrics");
                             Thread.sleep(2_000);
                             writers.pause();
                             proxy.restore();
                             Duration drain = checker.awaitQuiescence(Duration.ofSeconds(120));
                             figures.max("max drain after outage (ms)", drain.toMillis()).add("outages survived", 1);
+                            metrics.await("twoway_system_up", "system=\"erp\"", v -> v == 1, Duration.ofSeconds(30), "the ERP up again in the metrics");
+                            metrics.await("twoway_outbox_depth", "sync=\"customers\",target=\"erp\"", v -> v == 0, Duration.ofSeconds(30),
+                                    "the ERP's queue drained in the metrics");
                             writers.resume();
                         }
                     }

@@ -37,9 +37,14 @@ final class TwowayProcess implements AutoCloseable {
     }
 
     private static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    private static List<String> command(List<String> jvmOptions, String... args) {
         if (!Files.exists(JAR)) throw new IllegalStateException(JAR + " is missing: build it first (./mvnw verify builds twoway-cli before this module)");
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow"); // as bin/twoway does
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return cmd;
@@ -64,17 +69,21 @@ final class TwowayProcess implements AutoCloseable {
     JsonNode status() throws IOException, InterruptedException {
         Result r = exec("status", "--json");
         if (r.exit() > 1) throw new AssertionError("twoway status failed: " + r.all());
-        // Before the first run has created the state store, status prints a sentence even with --json.
-        if (r.out().startsWith("no state yet")) return JSON.createObjectNode().put("noState", true);
+        // Before the first run has created the state store: {"noState": true, …}.
         return JSON.readTree(r.out());
     }
 
     /** Starts {@code twoway run}; each start's output is appended to run.log. */
     void start() throws IOException {
+        start(List.of());
+    }
+
+    /** Starts {@code twoway run} with extra JVM options (e.g. a fault-injection property). */
+    void start(List<String> jvmOptions) throws IOException {
         if (run != null && run.isAlive()) throw new IllegalStateException("twoway run is already running (pid " + run.pid() + ")");
         Files.writeString(log, "---- start " + (++started) + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        run = new ProcessBuilder(command("run")).directory(dir.toFile()).redirectErrorStream(true)
+        run = new ProcessBuilder(command(jvmOptions, "run")).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 

@@ -160,8 +160,14 @@ public final class ApiServer implements AutoCloseable {
                 log.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.toString());
                 error(ctx, 500, "internal error; see the twoway log");
             });
+            // Javalin (or Jetty, for a body over the limit) answers these in plain text; the API's errors are JSON naming the problem and the fix.
+            long maxBody = cfg.http.maxRequestSize;
+            cfg.routes.error(413, "*", ctx -> {
+                if (ctx.path().startsWith("/api/")) error(ctx, 413, "the request body is larger than the " + maxBody + " bytes the API accepts; send a smaller body");
+            });
             cfg.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                String result = ctx.result();
+                if (result == null || result.isEmpty() || (ctx.path().startsWith("/api/") && !result.startsWith("{"))) error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
             });
             for (Route r : ROUTES) {
                 Handler h = secured(r, handler(r));

@@ -210,7 +210,14 @@ class ApiServerTest {
         HttpResponse<String> badJson = send("POST", "/api/v1/conflicts/" + conflictId + "/resolve", keyOf.get(Role.OPERATOR), "{take:");
         assertThat(badJson.statusCode()).isEqualTo(400);
         assertThat(badJson.body()).contains("not valid JSON");
-        assertThat(send("GET", "/api/v1/nothing-here", keyOf.get(Role.ADMIN), null).statusCode()).isEqualTo(404);
+        HttpResponse<String> nowhere = send("GET", "/api/v1/nothing-here", keyOf.get(Role.ADMIN), null);
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(nowhere.body()).path("error").asText()).isEqualTo("no such endpoint: GET /api/v1/nothing-here");
+        HttpResponse<String> huge = send("POST", "/api/v1/syncs/customers/pause", keyOf.get(Role.OPERATOR), "{\"reason\":\"" + "x".repeat(2_000_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(huge.body()).path("error").asText()).contains("larger than the 1000000 bytes the API accepts");
+        assertThat(new Pauses(store).pausedBy("customers")).as("still paused for the ERP upgrade, not by the refused request")
+                .hasValueSatisfying(r -> assertThat(r).contains("ERP upgrade"));
     }
 
     @Test

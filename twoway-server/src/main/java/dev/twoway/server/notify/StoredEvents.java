@@ -80,8 +80,7 @@ final class StoredEvents {
 
     private Optional<Notification> deadLetter(StateTransaction tx, AuditEntry e) {
         ObjectNode detail = parse(e.detail());
-        Optional<DeadLetter> letter = tx.deadLetters(e.sync(), Integer.MAX_VALUE).stream()
-                .filter(d -> d.target().equals(e.system()) && d.recordId().value().equals(e.recordId())).findFirst();
+        Optional<DeadLetter> letter = tx.deadLetter(e.sync(), e.system(), new dev.twoway.model.RecordId(e.recordId()));
         if (letter.isEmpty()) return Optional.empty(); // retried (and removed) before we got here
         ObjectNode data = JSON.createObjectNode().put("sync", e.sync()).put("target", e.system()).put("deadLetterId", letter.get().id())
                 .put("recordId", e.recordId()).put("error", mask.error(e.sync(), detail.path("error").asText(letter.get().error())));
