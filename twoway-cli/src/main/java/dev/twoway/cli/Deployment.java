@@ -121,6 +121,50 @@ public final class Deployment implements AutoCloseable {
         return connectors;
     }
 
+    private Map<String, dev.twoway.http.WebhookReceiver> receivers;
+
+    /**
+     * Per system with {@code webhooks}, its receiver, feeding the sources of that system's connector (built once: its
+     * memory of the signatures seen is what refuses replays).
+     */
+    public synchronized Map<String, dev.twoway.http.WebhookReceiver> webhookReceivers() {
+        if (receivers != null) return receivers;
+        Map<String, dev.twoway.http.WebhookReceiver> out = new LinkedHashMap<>();
+        for (TwowayConfig.SystemConfig s : config.systems().values()) {
+            if (!s.isRest() || s.rest().webhooks() == null) continue;
+            out.put(s.name(), ((RestConnector) connectors.get(s.name())).webhookReceiver(RestConnectors.webhooks(s.rest().webhooks())));
+        }
+        receivers = Map.copyOf(out);
+        return receivers;
+    }
+
+    /** The systems whose webhooks {@code twoway run} serves, in config order. */
+    static List<TwowayConfig.SystemConfig> webhookSystems(TwowayConfig config) {
+        return config.systems().values().stream().filter(s -> s.isRest() && s.rest().webhooks() != null).toList();
+    }
+
+    /**
+     * Webhooks are served by the API server: with it disabled they would never arrive, and the syncs would silently
+     * fall back to polling. One problem per system, at its {@code webhooks}.
+     */
+    static List<ConfigProblem> webhooksWithoutServer(TwowayConfig config) {
+        if (config.server().enabled()) return List.of();
+        return webhookSystems(config).stream().map(s -> new ConfigProblem(config.locate("systems." + s.name() + ".webhooks"), "systems." + s.name() + ".webhooks",
+                "system " + s.name() + " has webhooks, but server.enabled is false: twoway run serves POST /webhooks/" + s.name() + " on its API server",
+                "remove server.enabled: false (the webhook route needs no API key; give server.listen the address the application can reach), "
+                        + "or remove the webhooks to rely on polling")).toList();
+    }
+
+    /** Where {@code twoway run} receives a system's webhooks, as the API server listens, and the URL to register. */
+    static String webhookUrls(TwowayConfig config, TwowayConfig.SystemConfig s) {
+        TwowayConfig.Server server = config.server();
+        String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
+        String local = (server.tls().isPresent() ? "https" : "http") + "://" + host + ":" + server.port() + "/webhooks/" + s.name();
+        java.net.URI registered = s.rest().webhooks().publicUrl();
+        return "POST " + local + (registered == null ? " (register the public URL that reaches it; set webhooks.public-url to it when a proxy is in front)"
+                : ", registered at the application as " + registered);
+    }
+
     private boolean isRest(TwowayConfig.EndpointConfig e) {
         TwowayConfig.SystemConfig s = config.systems().get(e.system());
         return s != null && s.isRest();
@@ -197,6 +241,18 @@ public final class Deployment implements AutoCloseable {
             }
         }
         String resource = system + ".resources." + e.table();
+        dev.twoway.config.RestSystemConfig.Resource res = config.systems().get(e.system()).rest().resources().get(e.table());
+        if (res != null && res.preset() != null) {
+            // HubSpot answers a property only inside "properties": any other pointer would read null for ever.
+            int before = problems.size();
+            fieldOf.forEach((column, at) -> {
+                if (RestConnectors.PROPERTY.matcher(column).matches()) return;
+                String name = column.replaceAll("^/(properties/)?", "");
+                problems.add(problem(at, "'" + column + "' is not a HubSpot property: " + res.preset().name() + " holds property values at /properties/<name>",
+                        "write /properties/" + (name.matches("[A-Za-z0-9_]+") ? name : "<name>")));
+            });
+            if (problems.size() > before) return;
+        }
         try {
             for (RestConnector.Problem p : ((RestConnector) connectors.get(e.system())).check(e.table(), fieldOf.keySet())) {
                 String at = p.setting().equals("auth") ? system + ".auth" : p.setting().startsWith("field:") ? fieldOf.get(p.setting().substring(6))

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.twoway.config.RestSystemConfig;
 import dev.twoway.config.TwowayConfig;
+import dev.twoway.http.HubSpot;
 import dev.twoway.http.Paging;
 import dev.twoway.http.RestConnector;
 import dev.twoway.http.RestResource;
 import dev.twoway.http.RestSystem;
+import dev.twoway.http.WebhookSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +33,50 @@ final class RestConnectors {
         RestSystem system = new RestSystem(s.name(), c.baseUrl(), auth(c.auth()), c.timeout(), c.requestsPerSecond(), c.maxConcurrency(),
                 c.maxRetries(), c.maxRetryAfter());
         Map<String, RestResource> resources = new LinkedHashMap<>();
-        c.resources().forEach((name, r) -> resources.put(name, resource(r, mapped.getOrDefault(name, Set.of()))));
-        return new RestConnector(system, resources, workDir);
+        Map<String, HubSpot.Search> searches = new LinkedHashMap<>();
+        c.resources().forEach((name, r) -> {
+            Set<String> fields = mapped.getOrDefault(name, Set.of());
+            if (r.preset() == null) {
+                resources.put(name, resource(r, fields));
+                return;
+            }
+            HubSpot.Preset p = preset(r, fields);
+            resources.put(name, p.resource());
+            searches.put(name, p.search());
+        });
+        RestConnector connector = new RestConnector(system, resources, workDir);
+        searches.forEach(connector::search);
+        return connector;
+    }
+
+    /** A HubSpot pointer to a property: {@code /properties/<name>}. */
+    static final java.util.regex.Pattern PROPERTY = java.util.regex.Pattern.compile("/properties/([A-Za-z0-9_]+)");
+
+    /**
+     * A preset resource reading its listed properties and every {@code /properties/<name>} the syncs map, with the
+     * config's overlap and delete scan.
+     */
+    static HubSpot.Preset preset(RestSystemConfig.Resource r, Set<String> mapped) {
+        Set<String> properties = new LinkedHashSet<>(r.preset().properties());
+        for (String f : mapped) {
+            var m = PROPERTY.matcher(f);
+            if (m.matches()) properties.add(m.group(1));
+        }
+        HubSpot.Preset p = HubSpot.preset(r.preset().name(), List.copyOf(properties));
+        java.time.Duration scan = r.deletes() instanceof RestSystemConfig.Deletes.IdScan s ? s.every() : null;
+        return new HubSpot.Preset(p.entity(), p.resource().withTiming(r.overlap(), scan), p.search(), p.mapping());
+    }
+
+    /** The settings of a system's webhooks, or null when it has none. */
+    static WebhookSettings webhooks(RestSystemConfig.Webhooks w) {
+        if (w == null) return null;
+        WebhookSettings.Signature signature = switch (w.signature()) {
+            case HUBSPOT_V3 -> new WebhookSettings.Signature.HubSpotV3(w.secret());
+            case GITHUB -> new WebhookSettings.Signature.GitHub(w.secret());
+            case GENERIC -> new WebhookSettings.Signature.Hmac(w.header(), w.secret(), w.base64(), w.prefix(), w.timestampHeader());
+        };
+        return new WebhookSettings(signature, w.publicUrl(), w.tolerance(), w.maxBodyBytes(), w.coalesce(),
+                new WebhookSettings.Notifications(w.events(), w.id(), w.type(), w.entities(), w.resource(), w.item()));
     }
 
     static RestSystem.Auth auth(RestSystemConfig.Auth a) {

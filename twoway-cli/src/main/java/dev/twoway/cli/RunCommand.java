@@ -45,6 +45,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         TwowayConfig cfg = config.load();
+        java.util.List<dev.twoway.config.ConfigProblem> unserved = Deployment.webhooksWithoutServer(cfg);
+        if (!unserved.isEmpty()) throw new dev.twoway.config.ConfigException(unserved);
         Duration timeout = CliValues.duration("--stop-timeout", stopTimeout);
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         cfg.syncs().forEach((name, s) -> schedules.put(name, Schedule.parse(s.schedule())));
@@ -174,6 +176,8 @@ final class RunCommand implements Callable<Integer> {
         ApiServer api = new ApiServer(d.store(), new RunOperations(d, runtime), jwt).withMask(mask).with(new dev.twoway.server.ui.WebUi(mask));
         server.tls().ifPresent(t -> api.withTls(Deployment.tls(t)));
         api.with(new MetricsEndpoint(metrics.watch(() -> d.engines().stream().map(SyncEngine::status).toList(), Duration.ofSeconds(5))));
+        Map<String, dev.twoway.http.WebhookReceiver> receivers = d.webhookReceivers();
+        if (!receivers.isEmpty()) api.with(webhookEndpoint(receivers));
         try {
             api.start(server.host(), server.port());
         } catch (RuntimeException e) {
@@ -184,7 +188,28 @@ final class RunCommand implements Callable<Integer> {
         log.info("API at {}://{}:{}/api/v1 ({}; keys: twoway keys create)", server.tls().isPresent() ? "https" : "http",
                 server.host().contains(":") ? "[" + server.host() + "]" : server.host(),
                 api.port(), jwt.isPresent() ? "API keys and JWTs from " + server.jwt().get().issuer() : "API keys");
+        for (TwowayConfig.SystemConfig s : Deployment.webhookSystems(d.config())) {
+            log.info("webhooks of {}: {}://{}:{}/webhooks/{} ({} signatures{})", s.name(), server.tls().isPresent() ? "https" : "http",
+                    server.host().contains(":") ? "[" + server.host() + "]" : server.host(), api.port(), s.name(),
+                    s.rest().webhooks().signature().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    s.rest().webhooks().publicUrl() == null ? "" : ", registered as " + s.rest().webhooks().publicUrl());
+        }
         return api;
+    }
+
+    /** {@code POST /webhooks/<system>}: each system's receiver checks the signature and wakes that system's sources. */
+    private static dev.twoway.server.webhooks.WebhookEndpoint webhookEndpoint(Map<String, dev.twoway.http.WebhookReceiver> receivers) {
+        Map<String, dev.twoway.server.webhooks.WebhookEndpoint.Receiver> routes = new LinkedHashMap<>();
+        int maxBody = 0;
+        for (var e : receivers.entrySet()) {
+            dev.twoway.http.WebhookReceiver r = e.getValue();
+            routes.put(e.getKey(), (method, url, headers, body, remote) -> {
+                dev.twoway.http.WebhookReceiver.Result result = r.receive(method, url, headers, body, remote);
+                return new dev.twoway.server.webhooks.WebhookEndpoint.Answer(result.status(), result.message());
+            });
+            maxBody = Math.max(maxBody, r.settings().maxBodyBytes());
+        }
+        return new dev.twoway.server.webhooks.WebhookEndpoint(routes, maxBody);
     }
 
     private static String rootMessage(Throwable e) {

@@ -36,6 +36,12 @@ final class ValidateCommand implements Callable<Integer> {
         System.out.printf("%s is valid: %s, %s, %s%s%n", config.file, CliValues.count(cfg.systems().size(), "system"),
                 CliValues.count(cfg.syncs().size(), "sync"), CliValues.count(fields, "field"),
                 offline ? " (file only; run without --offline to check the databases)" : ", checked against the databases");
+        for (TwowayConfig.SystemConfig s : Deployment.webhookSystems(cfg)) {
+            System.out.printf("webhooks of %s: twoway run receives them at %s%n", s.name(), Deployment.webhookUrls(cfg, s));
+        }
+        for (ConfigProblem p : Deployment.webhooksWithoutServer(cfg)) {
+            System.err.println("warning (twoway run refuses to start so): " + p.render());
+        }
         return 0;
     }
 }

@@ -77,6 +77,11 @@ public final class ConfigReader {
         locations.putIfAbsent(path, at);
     }
 
+    /** How many problems were found so far (a section compares before and after to know whether it read cleanly). */
+    int problemCount() {
+        return problems.size();
+    }
+
     /** A scalar's text with placeholders replaced; empty (and a problem) for lists, sections and unresolved placeholders. */
     Optional<String> text(ConfigNode n, String path) {
         if (!(n instanceof ConfigNode.Scalar s)) {

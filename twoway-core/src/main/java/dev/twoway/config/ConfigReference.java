@@ -104,15 +104,18 @@ public final class ConfigReference {
     public static final Section REST_SYSTEM = new Section("systems.<system> (rest)", "An HTTP application (`connector: rest`, see docs/http.md): "
             + "where it is, how twoway signs in, how hard twoway may use it, and its resources.", List.of(
             req("connector", "rest", "The kind of system."),
-            req("base-url", "URL", "Every resource path is resolved against it, e.g. `https://api.example.com/v1`."),
+            opt("preset", "hubspot", null, "An application twoway knows: `hubspot` (CRM v3) sets base-url `https://api.hubapi.com` and requests-per-second 9, "
+                    + "needs `auth`, and lets resources use `preset: hubspot-contacts` or `hubspot-companies`."),
+            opt("base-url", "URL", "the preset's", "Every resource path is resolved against it, e.g. `https://api.example.com/v1`. Required without `preset`."),
             opt("auth", "section", "none", "How twoway signs in; see `systems.<system>.auth`."),
             opt("allow-http", "true | false", "false", "Allow a plain `http://` base-url to a host other than loopback (credentials and records would cross the network unencrypted)."),
             opt("timeout", "duration", "30s", "Longest wait for one response; a request that takes longer counts as the system being unavailable."),
-            opt("requests-per-second", "number > 0", "50", "The request budget: twoway never starts more requests than this per second."),
+            opt("requests-per-second", "number > 0", "50 (hubspot: 9)", "The request budget: twoway never starts more requests than this per second."),
             opt("max-concurrency", "integer ≥ 1", "4", "Requests in flight at once."),
             opt("max-retries", "integer ≥ 0", "3", "Retries of one request after a 5xx, a timeout or a refused connection before the system counts as unavailable."),
             opt("max-retry-after", "duration", "60s", "The longest `Retry-After` (429, 503) twoway waits inside one request; longer: the writes queue and are tried later."),
-            req("resources", "section", "The resources syncs can use, by name; see `systems.<system>.resources.<resource>`.")));
+            req("resources", "section", "The resources syncs can use, by name; see `systems.<system>.resources.<resource>`."),
+            opt("webhooks", "section", null, "The application posts change notifications to `twoway run` at `POST /webhooks/<system>`; see `systems.<system>.webhooks`.")));
 
     public static final Section REST_AUTH = new Section("systems.<system>.auth", "How twoway signs its requests. Secrets must be `${env:NAME}` or "
             + "`${file:PATH}`, never written into the file; they are never logged.", List.of(
@@ -133,7 +136,10 @@ public final class ConfigReference {
     public static final Section RESOURCE = new Section("systems.<system>.resources.<resource>", "One resource of the API (customers, contacts): "
             + "an entity syncs use as an endpoint with `resource: <resource>`. Pointers are JSON Pointers (`/id`, `/properties/email`); "
             + "the fields section of a sync maps canonical fields to property names or pointers, as it maps them to columns.", List.of(
-            req("path", "path", "The collection, relative to base-url: list with GET, create with POST, e.g. `/customers`."),
+            opt("preset", "hubspot-contacts | hubspot-companies", null, "A resource twoway knows (the system needs the matching `preset`): it sets "
+                    + "everything but `properties`, `overlap` and `deletes`. Map its properties in syncs as `/properties/<name>`."),
+            opt("properties", "list of names", "the mapped ones", "preset: the HubSpot properties to read besides those the syncs map, e.g. `[email, firstname]`."),
+            opt("path", "path", null, "The collection, relative to base-url: list with GET, create with POST, e.g. `/customers`. Required without `preset`."),
             opt("item-path", "path with {id}", "<path>/{id}", "One item: GET, update, DELETE."),
             opt("items", "pointer", "the body", "Where a list response holds the array of items, e.g. `/data`."),
             opt("item", "pointer", "the body", "Where a single-item response (GET, POST, PATCH) holds the item, e.g. `/data`."),
@@ -170,6 +176,29 @@ public final class ConfigReference {
             opt("items", "pointer", "the body", "tombstone: where the response holds the array of deletions."),
             opt("id", "pointer", "/id", "tombstone: a deletion's item id."),
             opt("deleted-at", "pointer", null, "tombstone: a deletion's time, ISO-8601 text.")));
+
+    public static final Section REST_WEBHOOKS = new Section("systems.<system>.webhooks", "Change notifications the application posts to "
+            + "`twoway run` at `POST /webhooks/<system>` on its API server (no API key: the signature is checked instead). A valid one makes twoway "
+            + "fetch the items it names at once; unsigned, badly signed, stale or replayed ones are answered 401 and logged without secrets. "
+            + "The poller stays as the safety net. See docs/http.md#inbound-webhooks.", List.of(
+            opt("signature", "hubspot-v3 | github | generic", "hubspot-v3 with preset hubspot",
+                    "How requests are signed (HMAC-SHA256): HubSpot's v3 (`X-HubSpot-Signature-v3` over method, URL, body and timestamp), GitHub's (`X-Hub-Signature-256`), or `generic` (set `header`). Required without preset."),
+            req("secret", "secret", "The HMAC key (HubSpot: the app's client secret), as `${env:NAME}` or `${file:PATH}`."),
+            opt("public-url", "URL", "the URL requests arrive at", "The URL exactly as registered at the application; hubspot-v3 signs it, so set it when a proxy sits in front of twoway."),
+            opt("tolerance", "duration", "5m", "How far a signed timestamp may be from now, either way; a replay within twice this is refused."),
+            opt("max-body-bytes", "integer ≥ 1024", "1048576", "Larger bodies are refused with 413."),
+            opt("coalesce", "duration", "250ms", "A woken source waits this long for more notifications before it fetches: a burst for one item is one fetch."),
+            opt("header", "header name", null, "generic: the header holding the signature."),
+            opt("encoding", "hex | base64", "hex", "generic: how the signature is written."),
+            opt("prefix", "text", "none", "generic: text before the signature, e.g. `sha256=`."),
+            opt("timestamp-header", "header name", null, "generic: the header holding the signed time (epoch s or ms), signed as `<time>.<body>`; without it the body alone is signed and only replays are checked."),
+            opt("events", "pointer", "the body", "Where a notification holds its events (an array, or one event)."),
+            opt("id", "pointer", "/id (hubspot: /objectId)", "In an event, the changed item's id."),
+            opt("type", "pointer", "none (hubspot: /subscriptionType)", "In an event, its type; the text before its first `.` is looked up in `entities`."),
+            opt("entities", "section", "none (hubspot: contact, company → their preset resources)", "Event type → resource, e.g. `{ contact: contacts }`; events of other types are ignored."),
+            opt("resource", "name", "the only resource", "The resource of events without a type (or of a type not in `entities`)."),
+            opt("trust-payload", "true | false", "false", "Use the item in the event as is instead of fetching it (set `item`). Only for applications whose events carry the whole, current item."),
+            opt("item", "pointer", null, "trust-payload: where an event holds the whole item.")));
 
     public static final Section SYNC = new Section("syncs.<sync>", "One business object kept consistent across two or more endpoints.", List.of(
             req("endpoints", "section", "The tables taking part, by system name; at least two. See `syncs.<sync>.endpoints.<system>`."),
@@ -241,7 +270,7 @@ public final class ConfigReference {
             req("rule", "expression", "True for a valid record, e.g. `record.email.contains('@')`."),
             opt("message", "text", "the rule", "What the dead letter says when the rule fails.")));
 
-    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, NOTIFICATIONS, WEBHOOK, SYSTEM, REST_SYSTEM, REST_AUTH, RESOURCE, PAGING, REST_DELETES, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
+    public static final List<Section> ALL = List.of(TOP, ENGINE, SERVER, TLS, JWT, NOTIFICATIONS, WEBHOOK, SYSTEM, REST_SYSTEM, REST_AUTH, RESOURCE, PAGING, REST_DELETES, REST_WEBHOOKS, SYNC, ENDPOINT, FIELD, COLUMN, CONFLICTS, DELETES, RULE);
 
     private ConfigReference() {
     }

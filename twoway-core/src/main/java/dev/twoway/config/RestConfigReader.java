@@ -20,28 +20,55 @@ final class RestConfigReader {
     Optional<RestSystemConfig> system(String name, SectionReader r) {
         String path = "systems." + name;
         r.text("connector");
+        boolean presetWritten = r.node().entry("preset").isPresent();
+        Optional<String> preset = r.choice("preset", RestSystemConfig.SYSTEM_PRESETS);
         boolean allowHttp = r.bool("allow-http").orElse(false);
         Optional<URI> baseUrl = r.text("base-url").flatMap(u -> baseUrl(u, allowHttp, r.locate("base-url"), path + ".base-url"));
+        if (r.node().entry("base-url").isEmpty()) {
+            if (preset.isPresent()) baseUrl = Optional.of(HUBSPOT_API);
+            else if (!presetWritten) reader.problem(r.at(), path, "'base-url' is missing", "add base-url: https://api.example.com/v1 (or preset: hubspot for HubSpot)");
+        }
+        boolean hasAuth = r.node().entry("auth").isPresent();
         Optional<RestSystemConfig.Auth> auth = r.get("auth").isEmpty() ? Optional.of(new RestSystemConfig.Auth.None())
                 : r.section("auth", ConfigReference.REST_AUTH).flatMap(a -> auth(name, a, path + ".auth"));
+        if (preset.isPresent() && !hasAuth) {
+            reader.problem(r.at(), path, "HubSpot answers no request without credentials, and system " + name + " has no 'auth'",
+                    "add auth: { type: bearer, token: \"${env:HUBSPOT_TOKEN}\" } (a private app's access token), or type: oauth2 with a refresh token (see docs/http.md)");
+        }
         Duration timeout = r.duration("timeout").orElse(Duration.ofSeconds(30));
-        double rps = r.text("requests-per-second").flatMap(t -> positive(t, r.locate("requests-per-second"), path + ".requests-per-second")).orElse(50.0);
+        double rps = r.text("requests-per-second").flatMap(t -> positive(t, r.locate("requests-per-second"), path + ".requests-per-second"))
+                .orElse(preset.isPresent() ? HUBSPOT_REQUESTS_PER_SECOND : 50.0);
         int concurrency = r.integer("max-concurrency", 1).orElse(4);
         int retries = r.integer("max-retries", 0).orElse(3);
         Duration retryAfter = r.duration("max-retry-after").orElse(Duration.ofSeconds(60));
         Map<String, RestSystemConfig.Resource> resources = new LinkedHashMap<>();
+        java.util.Set<String> written = new java.util.LinkedHashSet<>();
+        boolean presetFailed = presetWritten && preset.isEmpty(); // reported once, at the system's preset
         r.get("resources").flatMap(n -> reader.mapping(n, path + ".resources")).ifPresent(m -> {
             for (ConfigNode.Entry e : m.entries()) {
                 String p = path + ".resources." + e.key();
-                reader.mapping(e.value(), p).flatMap(s -> resource(e.key(), new SectionReader(reader, s, p, ConfigReference.RESOURCE), p))
+                written.add(e.key());
+                reader.mapping(e.value(), p).flatMap(s -> resource(e.key(), new SectionReader(reader, s, p, ConfigReference.RESOURCE), p, name, preset, presetFailed))
                         .ifPresent(x -> resources.put(e.key(), x));
             }
             if (m.entries().isEmpty()) reader.problem(m.at(), path + ".resources", "no resources are configured", "add one: customers: { path: /customers }");
         });
+        Optional<RestSystemConfig.Webhooks> webhooks = r.section("webhooks", ConfigReference.REST_WEBHOOKS)
+                .flatMap(w -> new WebhookConfigReader(reader, this).webhooks(name, w, path + ".webhooks", preset, resources, written));
+        boolean webhooksOk = r.node().entry("webhooks").isEmpty() || webhooks.isPresent();
         r.finish();
-        if (baseUrl.isEmpty() || auth.isEmpty()) return Optional.empty();
-        return Optional.of(new RestSystemConfig(baseUrl.get(), auth.get(), timeout, rps, concurrency, retries, retryAfter, Map.copyOf(resources)));
+        if (baseUrl.isEmpty() || auth.isEmpty() || !webhooksOk) return Optional.empty();
+        return Optional.of(new RestSystemConfig(baseUrl.get(), auth.get(), timeout, rps, concurrency, retries, retryAfter, Map.copyOf(resources),
+                preset.orElse(null), webhooks.orElse(null)));
     }
+
+    /** HubSpot's API host, the base-url of {@code preset: hubspot}. */
+    static final URI HUBSPOT_API = URI.create("https://api.hubapi.com");
+    /**
+     * HubSpot's documented limits for private apps start at 100 requests per 10 s (and 5 per second for search): 9 a
+     * second leaves room for the token requests and for a burst of searches.
+     */
+    static final double HUBSPOT_REQUESTS_PER_SECOND = 9;
 
     private Optional<URI> baseUrl(String text, boolean allowHttp, Location at, String path) {
         URI uri;
@@ -150,7 +177,7 @@ final class RestConfigReader {
         return out;
     }
 
-    private Optional<Secret> required(SectionReader r, String key, String path, String example) {
+    Optional<Secret> required(SectionReader r, String key, String path, String example) {
         if (r.node().entry(key).isEmpty()) {
             r.get(key);
             reader.problem(r.at(), path, "'" + key + "' is missing", "add " + key + ": " + example);
@@ -160,7 +187,7 @@ final class RestConfigReader {
     }
 
     /** A secret is only ever a placeholder: a value written into the file would end up in backups and repositories. */
-    private Optional<Secret> secret(SectionReader r, String key, String path) {
+    Optional<Secret> secret(SectionReader r, String key, String path) {
         Optional<ConfigNode> n = r.get(key);
         if (n.isPresent() && n.get() instanceof ConfigNode.Scalar s && s.text() != null && !s.text().strip().matches("\\$\\{(env|file):[^}]+}")) {
             reader.problem(s.at(), path + "." + key, "'" + key + "' is written into the file; secrets must come from the environment or a file",
@@ -172,7 +199,21 @@ final class RestConfigReader {
 
     // ---- resources ---------------------------------------------------------------------------------------------
 
-    private Optional<RestSystemConfig.Resource> resource(String name, SectionReader r, String path) {
+    /** The keys a preset resource takes; the preset sets all others. */
+    private static final List<String> PRESET_KEYS = List.of("preset", "properties", "overlap", "deletes");
+
+    private Optional<RestSystemConfig.Resource> resource(String name, SectionReader r, String path, String system, Optional<String> systemPreset,
+                                                         boolean systemPresetFailed) {
+        if (r.node().entry("preset").isPresent()) return presetResource(name, r, path, system, systemPreset, systemPresetFailed);
+        if (r.node().entry("properties").isPresent()) {
+            r.get("properties");
+            reader.problem(r.locate("properties"), path + ".properties", "'properties' only applies to a preset resource (preset: hubspot-contacts)",
+                    "remove it; list the fields to read besides the mapped ones in fields:");
+        }
+        if (r.node().entry("path").isEmpty()) {
+            reader.problem(r.at(), path, "'path' is missing", "add path: /customers (the collection, relative to base-url)"
+                    + (systemPreset.isPresent() ? ", or preset: hubspot-contacts" : ""));
+        }
         Optional<String> p = r.text("path").flatMap(x -> urlPath(x, r.locate("path"), path + ".path"));
         Optional<String> itemPath = r.text("item-path").flatMap(x -> urlPath(x, r.locate("item-path"), path + ".item-path"));
         itemPath.filter(x -> !x.contains("{id}")).ifPresent(x -> reader.problem(r.locate("item-path"), path + ".item-path",
@@ -212,7 +253,43 @@ final class RestConfigReader {
         r.finish();
         if (p.isEmpty()) return Optional.empty();
         return Optional.of(new RestSystemConfig.Resource(name, p.get(), itemPath.orElse(p.get() + "/{id}"), items, item, id, List.copyOf(fields), modifiedAt,
-                modifiedSince, Map.copyOf(listQuery), paging, update, conditional, versionField, overlap, deletes));
+                modifiedSince, Map.copyOf(listQuery), paging, update, conditional, versionField, overlap, deletes, null));
+    }
+
+    /**
+     * A resource twoway knows. Its path, pointers, paging and writes come from the preset (built by the connector);
+     * only the properties to read, the overlap and the delete scan are the user's.
+     */
+    private Optional<RestSystemConfig.Resource> presetResource(String name, SectionReader r, String path, String system, Optional<String> systemPreset,
+                                                               boolean systemPresetFailed) {
+        Optional<String> preset = r.choice("preset", RestSystemConfig.RESOURCE_PRESETS);
+        preset.filter(x -> systemPreset.isEmpty() && !systemPresetFailed).ifPresent(x -> reader.problem(r.locate("preset"), path + ".preset",
+                "'" + x + "' is a HubSpot resource, but system " + system + " is not preset: hubspot",
+                "add preset: hubspot to systems." + system + " (it sets HubSpot's base-url and request budget)"));
+        List<String> properties = r.names("properties");
+        for (String prop : properties) {
+            if (!prop.matches("[A-Za-z0-9_]+")) {
+                reader.problem(r.locate("properties"), path + ".properties", "'" + prop + "' is not a HubSpot property name (letters, digits and _ only)",
+                        "write the property's internal name, e.g. email or firstname (not /properties/email)");
+            }
+        }
+        for (ConfigNode.Entry e : r.node().entries()) {
+            if (PRESET_KEYS.contains(e.key()) || ConfigReference.RESOURCE.key(e.key()).isEmpty()) continue;
+            r.get(e.key());
+            reader.problem(e.keyAt(), path + "." + e.key(), "'" + e.key() + "' does not apply to a preset resource: " + preset.orElse("the preset") + " sets it",
+                    "remove it; a preset resource takes only " + String.join(", ", PRESET_KEYS));
+        }
+        Duration overlap = r.duration("overlap").orElse(Duration.ofSeconds(2));
+        Optional<RestSystemConfig.Deletes> deletes = r.section("deletes", ConfigReference.REST_DELETES).map(s -> deletes(s, path + ".deletes"));
+        deletes.filter(d -> d instanceof RestSystemConfig.Deletes.DeletedFlag || d instanceof RestSystemConfig.Deletes.Tombstones)
+                .ifPresent(d -> reader.problem(r.locate("deletes"), path + ".deletes", "HubSpot archives deleted objects and lists no deletions: only id-scan or none apply",
+                        "write deletes: { detect: id-scan, every: 15m } (a contact.deletion webhook reports a delete at once)"));
+        r.finish();
+        // The path is for messages only: the connector takes the preset's own.
+        return preset.map(x -> new RestSystemConfig.Resource(name, "/crm/v3/objects/" + x.substring(x.indexOf('-') + 1), "/crm/v3/objects/"
+                + x.substring(x.indexOf('-') + 1) + "/{id}", "/results", "", "/id", List.of(), null, null, Map.of(), RestSystemConfig.Paging.DEFAULT,
+                "PATCH", RestSystemConfig.Conditional.READ_COMPARE_WRITE, null, overlap,
+                deletes.orElse(new RestSystemConfig.Deletes.IdScan(Duration.ofMinutes(15))), new RestSystemConfig.Preset(x, properties)));
     }
 
     private Optional<String> urlPath(String text, Location at, String path) {
@@ -225,7 +302,7 @@ final class RestConfigReader {
     }
 
     /** A JSON Pointer: empty (the whole body) or {@code /a/b}. */
-    private Optional<String> pointer(SectionReader r, String key, String path) {
+    Optional<String> pointer(SectionReader r, String key, String path) {
         return r.text(key).flatMap(t -> {
             String s = t.trim();
             if (s.isEmpty() || s.startsWith("/")) return Optional.of(s);
