@@ -54,7 +54,7 @@ final class RestConfigReader {
             if (m.entries().isEmpty()) reader.problem(m.at(), path + ".resources", "no resources are configured", "add one: customers: { path: /customers }");
         });
         Optional<RestSystemConfig.Webhooks> webhooks = r.section("webhooks", ConfigReference.REST_WEBHOOKS)
-                .flatMap(w -> new WebhookConfigReader(reader, this).webhooks(name, w, path + ".webhooks", preset, resources, written));
+                .flatMap(w -> new WebhookConfigReader(reader, this).webhooks(name, w, path + ".webhooks", preset, presetFailed, resources, written));
         boolean webhooksOk = r.node().entry("webhooks").isEmpty() || webhooks.isPresent();
         r.finish();
         if (baseUrl.isEmpty() || auth.isEmpty() || !webhooksOk) return Optional.empty();

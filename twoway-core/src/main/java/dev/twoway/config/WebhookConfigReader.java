@@ -26,14 +26,16 @@ final class WebhookConfigReader {
     }
 
     /**
+     * @param presetFailed the system's preset is misspelt (and reported)
      * @param resources the system's resources read without problems
      * @param written   the names of all the resources written, for checking the names the webhooks give
      */
-    Optional<RestSystemConfig.Webhooks> webhooks(String system, SectionReader w, String path, Optional<String> preset,
+    Optional<RestSystemConfig.Webhooks> webhooks(String system, SectionReader w, String path, Optional<String> preset, boolean presetFailed,
                                                  Map<String, RestSystemConfig.Resource> resources, Set<String> written) {
         int before = reader.problemCount();
         boolean hubspot = preset.filter("hubspot"::equals).isPresent();
-        if (w.node().entry("signature").isEmpty() && !hubspot) {
+        // a misspelt preset is reported once, at the preset; what its defaults would have given is not reported again
+        if (w.node().entry("signature").isEmpty() && !hubspot && !presetFailed) {
             reader.problem(w.at(), path, "'signature' is missing", "add signature: hubspot-v3, github or generic (how the application signs its requests)");
         }
         RestSystemConfig.SignatureStyle style = w.choice("signature", STYLES)
@@ -82,7 +84,7 @@ final class WebhookConfigReader {
         }
         Optional<String> resource = w.text("resource").filter(res -> known(res, written, w.locate("resource"), path + ".resource"));
         String defaultResource = resource.orElse(type == null && written.size() == 1 ? written.iterator().next() : null);
-        if (defaultResource == null && entities.isEmpty() && w.node().entry("resource").isEmpty()) {
+        if (defaultResource == null && entities.isEmpty() && w.node().entry("resource").isEmpty() && !presetFailed) {
             reader.problem(w.at(), path, "the webhooks do not say which resource a notification concerns (system " + system + " has "
                             + written.size() + " resources)",
                     "add resource: <one of " + String.join(", ", written) + ">, or type: /type with entities: { <type>: <resource> }");

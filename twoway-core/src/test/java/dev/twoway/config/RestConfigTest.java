@@ -64,13 +64,66 @@ class RestConfigTest {
                   name: { db: name, api: name }
             """;
 
-    /** The sections of rest systems; {@link #YAML} uses each of their keys but the auth alternatives. */
+    /** A HubSpot account by its presets, with HubSpot's webhooks. */
+    static final String HUBSPOT = """
+            systems:
+              db: { connector: postgres, url: "jdbc:postgresql://127.0.0.1:5432/crm", user: postgres }
+              hubspot:
+                connector: rest
+                preset: hubspot
+                auth: { type: bearer, token: "${env:API_TOKEN}" }
+                resources:
+                  contacts: { preset: hubspot-contacts, properties: [email, firstname], overlap: 5s }
+                  companies: { preset: hubspot-companies, deletes: { detect: id-scan, every: 1h } }
+                webhooks:
+                  secret: "${env:CLIENT_SECRET}"
+                  public-url: https://sync.example.com/webhooks/hubspot
+                  tolerance: 2m
+                  max-body-bytes: 65536
+                  coalesce: 100ms
+            syncs:
+              contacts:
+                endpoints:
+                  db: { table: contacts }
+                  hubspot: { resource: contacts }
+                fields:
+                  email: { db: email, hubspot: /properties/email, match: true }
+            """;
+
+    /** A generic webhook with every key of its own. */
+    static final String GENERIC = YAML.replace("""
+                  invoices:
+                    path: /invoices
+                    deletes: { detect: id-scan, every: 10m }
+            """, """
+                  invoices:
+                    path: /invoices
+                    deletes: { detect: id-scan, every: 10m }
+                webhooks:
+                  signature: generic
+                  secret: "${env:CLIENT_SECRET}"
+                  header: X-Signature
+                  encoding: base64
+                  prefix: "v1="
+                  timestamp-header: X-Timestamp
+                  events: /events
+                  id: /data/id
+                  type: /type
+                  entities: { customer: customers, order: orders }
+                  resource: invoices
+                  trust-payload: true
+                  item: /data
+            """);
+
+    /** The sections of rest systems; {@link #YAML}, {@link #HUBSPOT} and {@link #GENERIC} use each of their keys but the auth alternatives. */
     static final List<ConfigReference.Section> SECTIONS = List.of(ConfigReference.REST_SYSTEM, ConfigReference.REST_AUTH, ConfigReference.RESOURCE,
-            ConfigReference.PAGING, ConfigReference.REST_DELETES);
+            ConfigReference.PAGING, ConfigReference.REST_DELETES, ConfigReference.REST_WEBHOOKS);
 
     @Test
     void everyKeyOfTheRestSectionsIsUsedInTheFullRestConfig() {
-        java.util.Set<String> written = read(YAML).locations().keySet();
+        java.util.Set<String> written = new java.util.HashSet<>(read(YAML).locations().keySet());
+        written.addAll(read(HUBSPOT).locations().keySet());
+        written.addAll(read(GENERIC).locations().keySet());
         List<String> unused = new java.util.ArrayList<>();
         for (ConfigReference.Section section : SECTIONS) {
             for (ConfigReference.Key key : section.keys()) {
@@ -251,5 +304,108 @@ class RestConfigTest {
         assertThat(table.fix()).isEqualTo("write resource: customers");
         assertThat(only(with("db: { table: customers }", "db: { resource: customers }")).message()).isEqualTo("'resource' is for rest systems; db is a database");
         assertThat(only(with("        path: /customers\n", "")).message()).isEqualTo("'path' is missing");
+    }
+
+    @Test
+    void hubSpotPresetsTakeTheirDefaultsAndTheWebhooksHubSpotsEvents() {
+        RestSystemConfig hs = read(HUBSPOT).systems().get("hubspot").rest();
+        assertThat(hs.preset()).isEqualTo("hubspot");
+        assertThat(hs.baseUrl()).isEqualTo(URI.create("https://api.hubapi.com"));
+        assertThat(hs.requestsPerSecond()).isEqualTo(9);
+        RestSystemConfig.Resource contacts = hs.resources().get("contacts");
+        assertThat(contacts.preset()).isEqualTo(new RestSystemConfig.Preset("hubspot-contacts", List.of("email", "firstname")));
+        assertThat(contacts.overlap()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(contacts.deletes()).as("HubSpot's preset scans ids every 15 min").isEqualTo(new RestSystemConfig.Deletes.IdScan(Duration.ofMinutes(15)));
+        assertThat(hs.resources().get("companies").deletes()).isEqualTo(new RestSystemConfig.Deletes.IdScan(Duration.ofHours(1)));
+        RestSystemConfig.Webhooks w = hs.webhooks();
+        assertThat(w.signature()).isEqualTo(RestSystemConfig.SignatureStyle.HUBSPOT_V3);
+        assertThat(w.secret().reveal()).isEqualTo("cs-1");
+        assertThat(w.toString()).doesNotContain("cs-1");
+        assertThat(w.publicUrl()).isEqualTo(URI.create("https://sync.example.com/webhooks/hubspot"));
+        assertThat(List.of(w.tolerance(), w.coalesce())).containsExactly(Duration.ofMinutes(2), Duration.ofMillis(100));
+        assertThat(w.maxBodyBytes()).isEqualTo(65536);
+        assertThat(List.of(w.id(), w.type())).containsExactly("/objectId", "/subscriptionType");
+        assertThat(w.entities()).isEqualTo(Map.of("contact", "contacts", "company", "companies"));
+        assertThat(w.resource()).isNull();
+        assertThat(w.item()).as("fetched, not trusted").isNull();
+        assertThat(read(HUBSPOT.replace("    preset: hubspot\n", "    preset: hubspot\n    base-url: http://127.0.0.1:9999\n    requests-per-second: 2\n"))
+                .systems().get("hubspot").rest()).satisfies(r -> {
+            assertThat(r.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999"));
+            assertThat(r.requestsPerSecond()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aGenericWebhookIsReadWithItsHeaderAndEvents() {
+        RestSystemConfig.Webhooks w = read(GENERIC).systems().get("api").rest().webhooks();
+        assertThat(w.signature()).isEqualTo(RestSystemConfig.SignatureStyle.GENERIC);
+        assertThat(List.of(w.header(), String.valueOf(w.base64()), w.prefix(), w.timestampHeader())).containsExactly("X-Signature", "true", "v1=", "X-Timestamp");
+        assertThat(List.of(w.events(), w.id(), w.type(), w.resource(), w.item())).containsExactly("/events", "/data/id", "/type", "invoices", "/data");
+        assertThat(w.entities()).isEqualTo(Map.of("customer", "customers", "order", "orders"));
+        assertThat(w.publicUrl()).isNull();
+        assertThat(w.tolerance()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    private static String hubspot(String old, String replacement) {
+        if (!HUBSPOT.contains(old)) throw new IllegalArgumentException("not in the config: " + old);
+        return HUBSPOT.replace(old, replacement);
+    }
+
+    @Test
+    void presetMistakesAreLocatedWithAFix() {
+        ConfigProblem system = only(hubspot("preset: hubspot\n", "preset: hubspt\n"));
+        assertThat(system.path()).isEqualTo("systems.hubspot.preset");
+        assertThat(system.message()).isEqualTo("'hubspt' is not one of hubspot");
+        assertThat(system.fix()).isEqualTo("write hubspot");
+        ConfigProblem resource = only(hubspot("preset: hubspot-contacts", "preset: hubspot-contact"));
+        assertThat(resource.path()).isEqualTo("systems.hubspot.resources.contacts.preset");
+        assertThat(resource.fix()).isEqualTo("write hubspot-contacts");
+        List<ConfigProblem> noSystemPreset = problems(hubspot("    preset: hubspot\n", "    base-url: https://api.hubapi.com\n").replace("webhooks:\n", "webhooks:\n      signature: hubspot-v3\n      type: /subscriptionType\n      entities: { contact: contacts }\n"));
+        assertThat(noSystemPreset).extracting(ConfigProblem::message).containsExactly(
+                "'hubspot-contacts' is a HubSpot resource, but system hubspot is not preset: hubspot",
+                "'hubspot-companies' is a HubSpot resource, but system hubspot is not preset: hubspot");
+        assertThat(noSystemPreset.getFirst().fix()).contains("add preset: hubspot to systems.hubspot");
+        ConfigProblem path = only(hubspot("preset: hubspot-contacts,", "preset: hubspot-contacts, path: /contacts,"));
+        assertThat(path.path()).isEqualTo("systems.hubspot.resources.contacts.path");
+        assertThat(path.message()).isEqualTo("'path' does not apply to a preset resource: hubspot-contacts sets it");
+        assertThat(path.fix()).contains("preset, properties, overlap, deletes");
+        assertThat(only(with("    path: /invoices\n", "    path: /invoices\n        properties: [email]\n")).message())
+                .contains("'properties' only applies to a preset resource");
+        assertThat(only(hubspot("properties: [email, firstname]", "properties: [email, /properties/firstname]")).message())
+                .isEqualTo("'/properties/firstname' is not a HubSpot property name (letters, digits and _ only)");
+        ConfigProblem noAuth = only(hubspot("    auth: { type: bearer, token: \"${env:API_TOKEN}\" }\n", ""));
+        assertThat(noAuth.path()).isEqualTo("systems.hubspot");
+        assertThat(noAuth.fix()).contains("type: bearer").contains("oauth2");
+        assertThat(only(hubspot("detect: id-scan, every: 1h", "detect: deleted-flag, field: archived")).message())
+                .contains("only id-scan or none apply");
+        assertThat(problems(hubspot("    preset: hubspot\n", ""))).as("without the preset, HubSpot's base-url is not known")
+                .anySatisfy(p -> assertThat(p.message() + "; " + p.fix()).isEqualTo("'base-url' is missing; add base-url: https://api.example.com/v1 (or preset: hubspot for HubSpot)"));
+    }
+
+    @Test
+    void webhookMistakesAreLocatedWithAFix() {
+        ConfigProblem noSecret = only(hubspot("      secret: \"${env:CLIENT_SECRET}\"\n", ""));
+        assertThat(noSecret.path()).isEqualTo("systems.hubspot.webhooks");
+        assertThat(noSecret.message()).isEqualTo("'secret' is missing");
+        ConfigProblem literal = only(hubspot("secret: \"${env:CLIENT_SECRET}\"", "secret: hunter2-literal"));
+        assertThat(literal.path()).isEqualTo("systems.hubspot.webhooks.secret");
+        assertThat(literal.message()).doesNotContain("hunter2-literal");
+        assertThat(only(hubspot("webhooks:\n", "webhooks:\n      signature: githib\n")).fix()).isEqualTo("write github");
+        ConfigProblem header = only(hubspot("webhooks:\n", "webhooks:\n      header: X-Sig\n"));
+        assertThat(header.path()).isEqualTo("systems.hubspot.webhooks.header");
+        assertThat(header.message()).isEqualTo("'header' only applies to signature: generic");
+        assertThat(only(GENERIC.replace("      header: X-Signature\n", "")).message()).contains("signature generic needs 'header'");
+        assertThat(only(GENERIC.replace("      item: /data\n", "")).message()).contains("trust-payload needs 'item'");
+        assertThat(only(GENERIC.replace("      trust-payload: true\n", "")).message()).isEqualTo("'item' only applies with trust-payload: true");
+        ConfigProblem entity = only(GENERIC.replace("order: orders", "order: order"));
+        assertThat(entity.path()).isEqualTo("systems.api.webhooks.entities.order");
+        assertThat(entity.fix()).contains("did you mean 'orders'?");
+        ConfigProblem which = only(GENERIC.replace("      type: /type\n", "").replace("      entities: { customer: customers, order: orders }\n", "")
+                .replace("      resource: invoices\n", ""));
+        assertThat(which.message()).startsWith("the webhooks do not say which resource a notification concerns");
+        assertThat(which.fix()).contains("add resource: <one of customers, orders, invoices>");
+        ConfigProblem noStyle = only(GENERIC.replace("      signature: generic\n", "").replace("      header: X-Signature\n      encoding: base64\n      prefix: \"v1=\"\n      timestamp-header: X-Timestamp\n", ""));
+        assertThat(noStyle.message()).isEqualTo("'signature' is missing");
+        assertThat(noStyle.fix()).contains("hubspot-v3, github or generic");
     }
 }

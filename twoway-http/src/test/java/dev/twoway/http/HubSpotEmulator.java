@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * null; the list clamps {@code limit} above 100 to 100; {@code Retry-After} is 1 second; the client-credentials grant
  * (HubSpot's OAuth has only authorization-code and refresh-token grants) is accepted too, for the generic test.
  */
-final class HubSpotEmulator implements AutoCloseable {
+public final class HubSpotEmulator implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static final class Obj {
@@ -57,10 +57,10 @@ final class HubSpotEmulator implements AutoCloseable {
         }
     }
 
-    final String clientId = "client-1";
-    final String clientSecret = "shh-client-secret";
-    final String refreshToken = "refresh-1";
-    final String appSecret = "webhook-app-secret";
+    public final String clientId = "client-1";
+    public final String clientSecret = "shh-client-secret";
+    public final String refreshToken = "refresh-1";
+    public final String appSecret = "webhook-app-secret";
     volatile long tokenSeconds = 1800;
     /** When set, tokens stop working this long after issue whatever expires_in said (a revocation, a clock skew). */
     volatile long tokenRealMillis = 0;
@@ -68,21 +68,21 @@ final class HubSpotEmulator implements AutoCloseable {
     volatile String staticToken; // a private app's token, when set
 
     private final HttpServer server;
-    final URI url;
+    public final URI url;
     private final Map<String, TreeMap<Long, Obj>> objects = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(100);
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
     private final AtomicInteger tokenCounter = new AtomicInteger();
-    final AtomicInteger tokensIssued = new AtomicInteger();
+    public final AtomicInteger tokensIssued = new AtomicInteger();
     final AtomicInteger expired401 = new AtomicInteger();
     final AtomicInteger rateLimited = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
-    final AtomicInteger batchReads = new AtomicInteger();
+    public final AtomicInteger batchReads = new AtomicInteger();
     private final Deque<Long> window = new ArrayDeque<>();
     /** The most requests (429s included) that arrived within any one second. */
     volatile int peakPerSecond;
 
-    HubSpotEmulator() throws IOException {
+    public HubSpotEmulator() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(8));
@@ -99,7 +99,7 @@ final class HubSpotEmulator implements AutoCloseable {
 
     // ---- state, for tests ----------------------------------------------------------------------------------------
 
-    synchronized long create(String type, Map<String, String> props) {
+    public synchronized long create(String type, Map<String, String> props) {
         Obj o = new Obj(ids.incrementAndGet());
         o.props.putAll(props);
         touch(type, o, true);
@@ -107,13 +107,13 @@ final class HubSpotEmulator implements AutoCloseable {
         return o.id;
     }
 
-    synchronized void update(String type, long id, Map<String, String> props) {
+    public synchronized void update(String type, long id, Map<String, String> props) {
         Obj o = objects.get(type).get(id);
         o.props.putAll(props);
         touch(type, o, false);
     }
 
-    synchronized void archive(String type, long id) {
+    public synchronized void archive(String type, long id) {
         objects.get(type).get(id).archived = true;
     }
 
@@ -123,7 +123,7 @@ final class HubSpotEmulator implements AutoCloseable {
     }
 
     /** Live objects: id → property values. */
-    synchronized Map<Long, Map<String, String>> live(String type) {
+    public synchronized Map<Long, Map<String, String>> live(String type) {
         Map<Long, Map<String, String>> out = new TreeMap<>();
         objects.get(type).values().stream().filter(o -> !o.archived).forEach(o -> out.put(o.id, new LinkedHashMap<>(o.props)));
         return out;
@@ -442,13 +442,13 @@ final class HubSpotEmulator implements AutoCloseable {
     // ---- webhooks --------------------------------------------------------------------------------------------------
 
     /** A signed webhook request, kept so a test can send it again (a replay). */
-    record Webhook(URI target, String body, String timestamp, String signature) {
+    public record Webhook(URI target, String body, String timestamp, String signature) {
     }
 
     private final AtomicLong eventIds = new AtomicLong();
 
     /** A v3-signed webhook of {@code subscriptionType} events for these object ids, signed with {@code secret}. */
-    Webhook webhook(URI target, String secret, String subscriptionType, long... objectIds) {
+    public Webhook webhook(URI target, String secret, String subscriptionType, long... objectIds) {
         ArrayNode events = JSON.createArrayNode();
         for (long id : objectIds) {
             events.addObject().put("eventId", eventIds.incrementAndGet()).put("subscriptionId", 1).put("portalId", 62515).put("appId", 54321)
@@ -461,7 +461,7 @@ final class HubSpotEmulator implements AutoCloseable {
         return new Webhook(target, body, ts, sig);
     }
 
-    static HttpResponse<String> send(Webhook w) throws Exception {
+    public static HttpResponse<String> send(Webhook w) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(w.target()).header("Content-Type", "application/json").header("X-HubSpot-Signature-v3", w.signature())
                 .header("X-HubSpot-Request-Timestamp", w.timestamp()).POST(HttpRequest.BodyPublishers.ofString(w.body())).build();
         return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
