@@ -58,6 +58,8 @@ public final class EngineRuntime implements AutoCloseable {
     /** Scheduled syncs whose pass is under way. */
     private final java.util.Set<String> passing = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
+    /** Capture threads waiting for a change signal: they hold no work, so a stop interrupts them (see {@link #stop}). */
+    private final java.util.Set<Thread> awaiting = new java.util.HashSet<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running;
     private volatile Thread clockThread;
@@ -152,7 +154,7 @@ public final class EngineRuntime implements AutoCloseable {
                     caughtUpOnce = r.caughtUp();
                 }
                 if (r.resolved() > 0) wakeDeliveries(engine);
-                if (r.caughtUp() && r.changes() == 0) source.awaitChanges(options.pollInterval());
+                if (r.caughtUp() && r.changes() == 0) awaitChanges(source);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -162,6 +164,26 @@ public final class EngineRuntime implements AutoCloseable {
                 errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + ": " + describe(e));
             } catch (RuntimeException e) {
                 errors = pause(++errors, "capture of " + sync + "/" + endpoint.name() + " failed: " + describe(e));
+            }
+        }
+    }
+
+    /**
+     * Waits for the source's change signal (or the poll interval). A long interval (minutes, when webhooks bring the
+     * changes) must not hold up a stop: {@link #stop} interrupts the threads registered here. Registration and the
+     * interrupt share a lock, and {@code running} is cleared before: a thread that left the set before the interrupt
+     * sees {@code running} false and does no more work.
+     */
+    private void awaitChanges(ChangeSource source) throws InterruptedException {
+        synchronized (awaiting) {
+            if (!running) return;
+            awaiting.add(Thread.currentThread());
+        }
+        try {
+            source.awaitChanges(options.pollInterval());
+        } finally {
+            synchronized (awaiting) {
+                awaiting.remove(Thread.currentThread());
             }
         }
     }
@@ -339,6 +361,9 @@ public final class EngineRuntime implements AutoCloseable {
         passRequests.values().forEach(Semaphore::release);
         // The clock loop sleeps minutes between measurements and holds no work: no reason to wait for it.
         if (clockThread != null) clockThread.interrupt();
+        synchronized (awaiting) {
+            awaiting.forEach(Thread::interrupt); // idle captures: nothing in flight to finish
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threads) {
             try {
