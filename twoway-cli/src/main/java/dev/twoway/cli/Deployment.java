@@ -159,7 +159,8 @@ public final class Deployment implements AutoCloseable {
     static String webhookUrls(TwowayConfig config, TwowayConfig.SystemConfig s) {
         TwowayConfig.Server server = config.server();
         String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
-        String local = (server.tls().isPresent() ? "https" : "http") + "://" + host + ":" + server.port() + "/webhooks/" + s.name();
+        String port = server.port() == 0 ? "<the port twoway run logs at start>" : String.valueOf(server.port());
+        String local = (server.tls().isPresent() ? "https" : "http") + "://" + host + ":" + port + "/webhooks/" + s.name();
         java.net.URI registered = s.rest().webhooks().publicUrl();
         return "POST " + local + (registered == null ? " (register the public URL that reaches it; set webhooks.public-url to it when a proxy is in front)"
                 : ", registered at the application as " + registered);

@@ -40,7 +40,7 @@ final class WebhookConfigReader {
         }
         RestSystemConfig.SignatureStyle style = w.choice("signature", STYLES)
                 .map(s -> RestSystemConfig.SignatureStyle.valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'))).orElse(RestSystemConfig.SignatureStyle.HUBSPOT_V3);
-        Optional<Secret> secret = w.node().entry("secret").isEmpty() ? w.get("secret").map(x -> (Secret) null) : rest.secret(w, "secret", path);
+        Optional<Secret> secret = rest.secret(w, "secret", path); // missing: reported by the section (a required key)
         URI publicUrl = w.text("public-url").flatMap(u -> url(u, w.locate("public-url"), path + ".public-url")).orElse(null);
         Duration tolerance = w.duration("tolerance").orElse(Duration.ofMinutes(5));
         int maxBody = w.integer("max-body-bytes", 1024).orElse(1 << 20);
