@@ -71,6 +71,19 @@ class HubSpotSyncIT {
             assertThat(bad.exit()).as(bad.all()).isEqualTo(2);
             assertThat(bad.err()).contains("syncs.contacts.fields.lastname.hubspot: 'lastname' is not a HubSpot property").contains("write /properties/lastname");
 
+            // a private app's token instead of OAuth2: the auth block of the docs' comment
+            hs.staticToken = "pat-na1-it-private-app";
+            String privateApp = yaml.replaceAll("(?s)    auth: .*?client-auth: body[^\n]*\n", "    auth: { type: bearer, token: \"\\${env:HUBSPOT_TOKEN}\" }\n");
+            assertThat(privateApp).doesNotContain("oauth2").contains("type: bearer");
+            Files.writeString(dir.resolve("private-app.yaml"), privateApp);
+            TwowayJar.Result pat = TwowayJar.run(dir, Map.of("HUBSPOT_TOKEN", hs.staticToken, "HUBSPOT_CLIENT_SECRET", hs.clientSecret),
+                    "validate", "--config", "private-app.yaml");
+            assertThat(pat.exit()).as(pat.all()).isZero();
+            TwowayJar.Result wrongPat = TwowayJar.run(dir, Map.of("HUBSPOT_TOKEN", "pat-revoked", "HUBSPOT_CLIENT_SECRET", hs.clientSecret),
+                    "validate", "--config", "private-app.yaml");
+            assertThat(wrongPat.exit()).as(wrongPat.all()).isEqualTo(2);
+            assertThat(wrongPat.err()).contains("systems.hubspot.auth").contains("401").doesNotContain("pat-revoked");
+
             // webhooks need the API server: without it, run refuses to start and says what to do
             Files.writeString(dir.resolve("noserver.yaml"), yaml.replace("server:\n", "server:\n  enabled: false\n"));
             TwowayJar.Result noServer = TwowayJar.run(dir, env, "run", "--config", "noserver.yaml");
@@ -118,9 +131,13 @@ class HubSpotSyncIT {
                 assertThat(post(target, "contact.propertyChange", ann)).isEqualTo(202);
                 await("Anne's change", () -> "Anne|Smythe".equals(db().get("ann@example.com")), log);
                 assertThat(db()).as("Bob's second change: only the replay named it").containsEntry("bob@example.com", "Robert|Jones");
+                // signed right, but ten minutes old (the tolerance is five): stale
+                String old = String.valueOf(System.currentTimeMillis() - 600_000);
+                assertThat(HubSpotEmulator.send(new HubSpotEmulator.Webhook(target, signed.body(), old,
+                        hubSpotV3(hs.clientSecret, "POST" + PUBLIC_URL + signed.body() + old))).statusCode()).as("stale").isEqualTo(401);
                 String output = Files.readString(log);
                 assertThat(output).contains("webhook from").contains("refused: bad X-HubSpot-Signature-v3").contains("refused: unsigned")
-                        .contains("refused: replayed");
+                        .contains("refused: replayed").contains("refused: stale");
 
                 // deletes each way: HubSpot archives Dave; Eve's archive arrives by its contact.deletion webhook
                 pg.exec("DELETE FROM contacts WHERE email = 'dave@example.com'");
@@ -160,6 +177,13 @@ class HubSpotSyncIT {
     /** HubSpot's webhook for these contacts, signed with the app's client secret. */
     private int post(URI target, String type, long... ids) throws Exception {
         return HubSpotEmulator.send(at(target, hs.webhook(PUBLIC_URL, hs.clientSecret, type, ids))).statusCode();
+    }
+
+    /** HubSpot's v3 signature: base64 of the HMAC-SHA256 of method, URL, body and timestamp with the client secret. */
+    private static String hubSpotV3(String secret, String signed) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** A request with HubSpot's body but no signature headers. */

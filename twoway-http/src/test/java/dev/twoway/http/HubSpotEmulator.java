@@ -65,7 +65,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     /** When set, tokens stop working this long after issue whatever expires_in said (a revocation, a clock skew). */
     volatile long tokenRealMillis = 0;
     volatile int perSecondLimit = Integer.MAX_VALUE;
-    volatile String staticToken; // a private app's token, when set
+    public volatile String staticToken; // a private app's token, when set
 
     private final HttpServer server;
     public final URI url;
