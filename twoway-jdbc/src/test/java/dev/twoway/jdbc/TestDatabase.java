@@ -28,33 +28,43 @@ public final class TestDatabase implements AutoCloseable {
     public final String url;
     private final String name;
     private final Path dir;
+    private final String admin;
 
-    private TestDatabase(Kind kind, String url, String name, Path dir) {
+    private TestDatabase(Kind kind, String url, String name, Path dir, String admin) {
         this.kind = kind;
         this.url = url;
         this.name = name;
         this.dir = dir;
+        this.admin = admin;
     }
 
     public static TestDatabase create(Kind kind) {
+        return create(kind, kind == Kind.MARIADB ? MARIADB_ADMIN : PG_ADMIN);
+    }
+
+    /**
+     * A fresh database on the server at {@code adminUrl} (a server the test started itself, say), for PostgreSQL
+     * ({@code jdbc:postgresql://host:port/postgres}) or MariaDB ({@code jdbc:mariadb://host:port/}).
+     */
+    public static TestDatabase create(Kind kind, String adminUrl) {
         String name = "tw_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         try {
             return switch (kind) {
                 case POSTGRES -> {
-                    try (Connection c = admin(PG_ADMIN, "postgres"); Statement s = c.createStatement()) {
+                    try (Connection c = admin(adminUrl, "postgres"); Statement s = c.createStatement()) {
                         s.execute("CREATE DATABASE " + name);
                     }
-                    yield new TestDatabase(kind, PG_ADMIN.substring(0, PG_ADMIN.lastIndexOf('/') + 1) + name, name, null);
+                    yield new TestDatabase(kind, adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + name, name, null, adminUrl);
                 }
                 case MARIADB -> {
-                    try (Connection c = admin(MARIADB_ADMIN, "root"); Statement s = c.createStatement()) {
+                    try (Connection c = admin(adminUrl, "root"); Statement s = c.createStatement()) {
                         s.execute("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
                     }
-                    yield new TestDatabase(kind, MARIADB_ADMIN + name, name, null);
+                    yield new TestDatabase(kind, adminUrl + name, name, null, adminUrl);
                 }
                 case SQLITE -> {
                     Path dir = Files.createTempDirectory("twoway-sqlite");
-                    yield new TestDatabase(kind, "jdbc:sqlite:" + dir.resolve(name + ".db"), name, dir);
+                    yield new TestDatabase(kind, "jdbc:sqlite:" + dir.resolve(name + ".db"), name, dir, null);
                 }
             };
         } catch (Exception e) {
@@ -109,12 +119,12 @@ public final class TestDatabase implements AutoCloseable {
         try {
             switch (kind) {
                 case POSTGRES -> {
-                    try (Connection c = admin(PG_ADMIN, "postgres"); Statement s = c.createStatement()) {
+                    try (Connection c = admin(admin, "postgres"); Statement s = c.createStatement()) {
                         s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
                     }
                 }
                 case MARIADB -> {
-                    try (Connection c = admin(MARIADB_ADMIN, "root"); Statement s = c.createStatement()) {
+                    try (Connection c = admin(admin, "root"); Statement s = c.createStatement()) {
                         s.execute("DROP DATABASE IF EXISTS " + name);
                     }
                 }

@@ -39,10 +39,17 @@ final class ShopAndErp implements AutoCloseable {
 
     static final List<String> FIELDS = List.of("first_name", "last_name", "phone", "credit_limit");
 
-    final TestDatabase shop = TestDatabase.create(TestDatabase.Kind.POSTGRES);
-    final TestDatabase erp = TestDatabase.create(TestDatabase.Kind.MARIADB);
+    final TestDatabase shop;
+    final TestDatabase erp;
 
     ShopAndErp() {
+        this(TestDatabase.create(TestDatabase.Kind.MARIADB));
+    }
+
+    /** With the ERP's database made by the caller (on a server of its own, say); closed with this. */
+    ShopAndErp(TestDatabase erp) {
+        this.erp = erp;
+        this.shop = TestDatabase.create(TestDatabase.Kind.POSTGRES);
         shop.exec("CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, first_name text NOT NULL, last_name text NOT NULL,"
                 + " phone text, credit_limit numeric(10,2), updated_at timestamptz NOT NULL DEFAULT now())");
         erp.exec("CREATE TABLE Customers (CustomerId INT AUTO_INCREMENT PRIMARY KEY, Email VARCHAR(200) NOT NULL, First_Name VARCHAR(100) NOT NULL,"
