@@ -72,4 +72,11 @@ public interface EngineListener {
     /** A change read from {@code system} ({@link Stage#CAPTURE}) or a write to it ({@link Stage#DELIVERY}) became a dead letter. */
     default void deadLetter(String sync, String system, Stage stage) {
     }
+
+    /**
+     * The clock of {@code system} was measured: it reads {@code offset} ahead of the engine's clock (negative:
+     * behind), give or take {@code uncertainty}. Its source times are corrected by the offset from now on.
+     */
+    default void clockMeasured(String system, java.time.Duration offset, java.time.Duration uncertainty) {
+    }
 }

@@ -1,5 +1,6 @@
 package dev.twoway.engine;
 
+import dev.twoway.clock.ClockOffsets;
 import dev.twoway.schedule.Schedule;
 import dev.twoway.spi.ChangeSource;
 import dev.twoway.spi.Connector;
@@ -57,6 +58,9 @@ public final class EngineRuntime implements AutoCloseable {
     private final Map<String, Semaphore> passRequests = new ConcurrentHashMap<>();
     /** Scheduled syncs whose pass is under way. */
     private final java.util.Set<String> passing = ConcurrentHashMap.newKeySet();
+    /** Systems whose clock was measured at least once since start. */
+    private final java.util.Set<String> clockMeasured = ConcurrentHashMap.newKeySet();
+    private final Map<String, Duration> loggedOffsets = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     /** Capture threads waiting for a change signal: they hold no work, so a stop interrupts them (see {@link #stop}). */
     private final java.util.Set<Thread> awaiting = new java.util.HashSet<>();
@@ -145,6 +149,9 @@ public final class EngineRuntime implements AutoCloseable {
                     Thread.sleep(options.pollInterval());
                     continue;
                 }
+                // Source times of a system whose clock was never measured cannot be corrected, and a stamp made
+                // from them would stay in its hybrid logical clock (persisted): measure it before the first capture.
+                if (!clockMeasured.contains(endpoint.name())) measureClock(engine, endpoint.name());
                 SyncEngine.CaptureReport r = engine.captureOnce(endpoint.name());
                 if (errors > 0) log.info("capture of {}/{} works again (after {} failed attempts)", sync, endpoint.name(), errors);
                 errors = 0;
@@ -239,6 +246,14 @@ public final class EngineRuntime implements AutoCloseable {
                 } else {
                     passing.add(sync);
                     try {
+                        for (EndpointDefinition e : engine.definition().endpoints()) {
+                            if (clockMeasured.contains(e.name())) continue;
+                            try {
+                                measureClock(engine, e.name());
+                            } catch (RuntimeException ex) {
+                                log.debug("clock of '{}' not measured before the pass: {}", e.name(), ex.toString());
+                            }
+                        }
                         SyncPass.Report r = SyncPass.run(engine, options.pollInterval().multipliedBy(5), SyncPass.Progress.NONE);
                         log.info("sync '{}' {}pass: {} changes read, {} writes applied, {} dead-lettered, {} queued, {} ms{}", sync,
                                 requested ? "requested " : "", r.changes(), r.applied(), r.deadLettered(), r.queued(), r.took().toMillis(),
@@ -296,10 +311,8 @@ public final class EngineRuntime implements AutoCloseable {
         while (running) {
             for (SyncEngine engine : engines) {
                 for (EndpointDefinition e : engine.definition().endpoints()) {
-                    Connector c = connectors.get(e.name());
-                    if (c == null) continue;
                     try {
-                        engine.measureClock(e.name(), c::currentTime);
+                        measureClock(engine, e.name());
                     } catch (RuntimeException ex) {
                         log.debug("clock of '{}' not measured: {}", e.name(), ex.toString());
                     }
@@ -312,6 +325,27 @@ public final class EngineRuntime implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Measures the clock of {@code system} (a connector without a readable clock counts as measured: it is assumed to
+     * agree with the local one). Logs the offset when first measured and whenever it moves by more than a second.
+     */
+    private void measureClock(SyncEngine engine, String system) {
+        Connector c = connectors.get(system);
+        if (c == null) {
+            clockMeasured.add(system);
+            return;
+        }
+        ClockOffsets.Offset o = engine.measureClock(system, c::currentTime);
+        clockMeasured.add(system);
+        if (o.measuredAt().equals(java.time.Instant.EPOCH)) return;
+        Duration logged = loggedOffsets.get(system);
+        if (logged != null && o.offset().minus(logged).abs().compareTo(Duration.ofSeconds(1)) <= 0) return;
+        loggedOffsets.put(system, o.offset());
+        log.info("clock of '{}' is {} s {} this machine's (±{} s); its source times are corrected by that", system,
+                String.format(java.util.Locale.ROOT, "%.3f", o.offset().abs().toNanos() / 1e9), o.offset().isNegative() ? "behind" : "ahead of",
+                String.format(java.util.Locale.ROOT, "%.3f", o.uncertainty().toNanos() / 1e9));
     }
 
     /**

@@ -292,9 +292,15 @@ public final class SyncEngine {
 
     // ---- clocks and status ---------------------------------------------------------------------------------
 
-    /** Records a system's measured clock offset, used to correct its source times. */
-    public void measureClock(String system, java.util.function.Supplier<Optional<Instant>> systemClock) {
-        options.offsets().measure(system, systemClock);
+    /**
+     * Measures a system's clock offset, used to correct its source times, and tells the listeners. Returns the
+     * measurement ({@link dev.twoway.clock.ClockOffsets.Offset#NONE} or the previous one if the system has no
+     * readable clock); a clock that cannot be read throws what the connector threw.
+     */
+    public dev.twoway.clock.ClockOffsets.Offset measureClock(String system, java.util.function.Supplier<Optional<Instant>> systemClock) {
+        dev.twoway.clock.ClockOffsets.Offset o = options.offsets().measure(system, systemClock);
+        if (!o.measuredAt().equals(Instant.EPOCH)) events.tell(l -> l.clockMeasured(system, o.offset(), o.uncertainty()));
+        return o;
     }
 
     /**

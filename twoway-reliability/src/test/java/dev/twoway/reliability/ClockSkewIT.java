@@ -80,11 +80,15 @@ class ClockSkewIT {
         List<String> earlier = seedFixed(dbs, ledger, "earlier", PER_GROUP);
         List<String> together = seedFixed(dbs, ledger, "together", PER_GROUP);
         Checker checker = new Checker(dbs, twoway);
+        Metrics metrics = Metrics.enable(twoway);
         twoway.start();
         try {
             checker.awaitQuiescence(Duration.ofSeconds(90));
-            if (false) assertThat(twoway.log()).as("twoway logs the ERP's measured clock offset")
-                    .containsPattern("clock of 'erp' is 29\\d\\.\\d+ s ahead of this machine's");
+            assertThat(twoway.log()).as("twoway logs the ERP's measured clock offset")
+                    .containsPattern("clock of 'erp' is (29\\d|30\\d)\\.\\d+ s ahead of this machine's");
+            double offset = metrics.await("twoway_clock_offset_seconds", "system=\"erp\"", v -> Math.abs(v - SKEW.toSeconds()) < 10,
+                    Duration.ofSeconds(30), "the ERP's measured clock offset in the metrics");
+            System.out.println("clock skew: twoway measured the ERP's clock " + offset + " s ahead");
             try (RandomWriters writers = new RandomWriters(dbs, ledger, 20).start()) {
                 Thread.sleep(6_000);
             }

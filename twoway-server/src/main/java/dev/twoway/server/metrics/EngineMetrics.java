@@ -54,6 +54,8 @@ public final class EngineMetrics implements EngineListener, AutoCloseable {
     /** Per {@code sync/system}: when its capture last read everything its source had. */
     private final Map<String, Instant> caughtUp = new ConcurrentHashMap<>();
     private final Set<String> lagGauges = ConcurrentHashMap.newKeySet();
+    /** Per system: its clock's last measured offset, in seconds. */
+    private final Map<String, Double> clockOffsets = new ConcurrentHashMap<>();
 
     /** A registry with the JVM's metrics (memory, GC, threads, classes, CPU, uptime) beside the engine's. */
     public static EngineMetrics withJvmMetrics(InstantSource clock) {
@@ -130,6 +132,14 @@ public final class EngineMetrics implements EngineListener, AutoCloseable {
         counters.computeIfAbsent("dead\0" + sync + "\0" + system + "\0" + s, k -> Counter.builder("twoway.dead.lettered")
                 .description("changes (capture) and writes (delivery) set aside as dead letters")
                 .tags("sync", sync, "system", system, "stage", s).register(registry)).increment();
+    }
+
+    @Override
+    public void clockMeasured(String system, Duration offset, Duration uncertainty) {
+        if (clockOffsets.put(system, offset.toNanos() / 1e9) != null) return;
+        Gauge.builder("twoway.clock.offset.seconds", () -> clockOffsets.getOrDefault(system, Double.NaN))
+                .description("the system's clock minus the engine's, as last measured (its source times are corrected by it)")
+                .tags("system", system).register(registry);
     }
 
     private Counter counter(String name, String description, String sync, String system) {
