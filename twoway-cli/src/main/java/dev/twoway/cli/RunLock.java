@@ -99,6 +99,10 @@ final class RunLock implements AutoCloseable {
             HELD_HERE.add(file);
             return Optional.of(new RunLock(ch, l, file));
         } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException fse && "Read-only file system".equals(fse.getReason())) {
+                throw new UncheckedIOException("cannot lock " + file(stateDir) + ": the file system holding the state directory is read-only;"
+                        + " make it writable again (if the kernel turned it read-only after a disk error: unmount it, run fsck, mount it again)", e);
+            }
             throw new UncheckedIOException("cannot lock " + file(stateDir) + ": " + e.getMessage(), e);
         }
     }

@@ -115,7 +115,7 @@ public final class SqliteStateStore implements StateStore {
             }
             return store;
         } catch (SQLException e) {
-            throw translate("state store " + abs, e);
+            throw translate("state store " + abs, abs, e);
         }
     }
 
@@ -161,7 +161,7 @@ public final class SqliteStateStore implements StateStore {
         try (java.sql.Statement st = connection.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
-            throw translate(describe(), e);
+            throw translate(describe(), file, e);
         }
     }
 
@@ -188,7 +188,7 @@ public final class SqliteStateStore implements StateStore {
             tx.closeStatements();
             connection.close();
         } catch (SQLException e) {
-            throw translate(describe(), e);
+            throw translate(describe(), file, e);
         } finally {
             lock.unlock();
         }
@@ -196,8 +196,22 @@ public final class SqliteStateStore implements StateStore {
 
     /** Turns an SQLite failure into a message that names the store, the cause and the fix. */
     static StateStoreException translate(String store, SQLException e) {
+        return translate(store, null, e);
+    }
+
+    /**
+     * As {@link #translate(String, SQLException)}; {@code file} (if known) is probed when SQLite reports an I/O or
+     * permission error, because a file system that refuses writes (mounted read-only, or turned read-only by the
+     * kernel after a disk error) reaches SQLite only as such an error.
+     */
+    static StateStoreException translate(String store, Path file, SQLException e) {
         SQLiteErrorCode code = e instanceof SQLiteException se ? se.getResultCode() : null;
         String base = code == null ? "" : code.name();
+        boolean refused = base.startsWith("SQLITE_IOERR") || base.startsWith("SQLITE_READONLY") || base.startsWith("SQLITE_CANTOPEN") || base.startsWith("SQLITE_PERM");
+        if (refused && readOnlyFileSystem(file)) {
+            return new StateStoreException(store + ": the file system holding it is read-only (" + base + "); make it writable again (if the"
+                    + " kernel turned it read-only after a disk error: unmount it, run fsck, mount it again), then restart twoway, it resumes where it stopped", e);
+        }
         if (base.startsWith("SQLITE_FULL")) {
             return new StateStoreException(store + ": the disk is full; free space and restart twoway, it resumes where it stopped", e);
         }
@@ -214,5 +228,18 @@ public final class SqliteStateStore implements StateStore {
                     + "); check the disk, then restart twoway", e);
         }
         return new StateStoreException(store + ": " + e.getMessage(), e);
+    }
+
+    /** Whether the directory of {@code file} refuses a new file because its file system is read-only. */
+    static boolean readOnlyFileSystem(Path file) {
+        if (file == null || file.toAbsolutePath().getParent() == null) return false;
+        try {
+            Files.delete(Files.createTempFile(file.toAbsolutePath().getParent(), ".twoway-probe", null));
+            return false;
+        } catch (java.nio.file.FileSystemException e) {
+            return "Read-only file system".equals(e.getReason());
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
