@@ -74,6 +74,75 @@ class EngineRuntimeTest {
         }
     }
 
+    /**
+     * A system whose clock is five minutes ahead and slow to read (a network round trip): its first capture must wait
+     * for the measurement. Before, the clock thread read it while capture already stamped the system's initial changes
+     * uncorrected, and the stamp stayed in its hybrid logical clock (persisted), so for five minutes every edit of that
+     * system beat every other system's, as if made five minutes later than it was.
+     */
+    @Test
+    void aSkewedSystemsClockIsMeasuredBeforeItsFirstCaptureSoTheLaterRealEditWins() throws Exception {
+        MemorySystem a = new MemorySystem("a", InstantSource.system());
+        MemorySystem b = new MemorySystem("b", InstantSource.system());
+        b.setSkew(Duration.ofMinutes(5));
+        b.setTagOwnWrites(true);
+        Connector slowClockB = new Connector() {
+            public String system() {
+                return "b";
+            }
+
+            public dev.twoway.spi.ChangeSource source(String entity) {
+                return b.source(entity);
+            }
+
+            public dev.twoway.spi.RecordSink sink(String entity) {
+                return b.sink(entity);
+            }
+
+            public java.util.Optional<java.time.Instant> currentTime() {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return b.currentTime();
+            }
+        };
+        EndpointMapping identity = EndpointMapping.identity(Set.of("name", "phone"));
+        SyncDefinition sync = new SyncDefinition("people", List.of(
+                new EndpointDefinition("a", "p", Direction.BOTH, identity, null),
+                new EndpointDefinition("b", "p", Direction.BOTH, identity, null)),
+                ConflictSettings.lastWriteWins(List.of("a", "b")), List.of());
+        Map<String, SyncEngine.EndpointIo> io = Map.of(
+                "a", new SyncEngine.EndpointIo(a.source("p"), a.sink("p")),
+                "b", new SyncEngine.EndpointIo(b.source("p"), b.sink("p")));
+        NativeKey inB = b.table("p").insert(Row.of("name", "Ada", "phone", "1")); // read by b's first capture
+        try (SqliteStateStore store = SqliteStateStore.open(dir.resolve("state.db"))) {
+            SyncEngine engine = new SyncEngine(sync, io, store, EngineOptions.defaults());
+            EngineRuntime runtime = new EngineRuntime(List.of(engine),
+                    Map.of("people/a", io.get("a"), "people/b", io.get("b")), Map.<String, Connector>of("a", a, "b", slowClockB),
+                    new EngineRuntime.Options(Duration.ofMillis(20), Duration.ofMillis(20),
+                            new dev.twoway.engine.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofMinutes(10)));
+            runtime.start();
+            try {
+                eventually(() -> a.rows("p").size() == 1);
+                NativeKey inA = a.rows("p").keySet().iterator().next();
+                a.setAvailable(false); // so that both edits meet in one merge
+                b.table("p").update(inB, Row.of("phone", "b-earlier"));
+                eventually(() -> engine.status().endpoints().stream().anyMatch(e -> e.endpoint().equals("a") && e.queued() == 1));
+                Thread.sleep(1_500); // beyond the skew window (1 s): not a tie
+                a.table("p").update(inA, Row.of("phone", "a-later"));
+                a.setAvailable(true);
+                eventually(() -> engine.status().endpoints().stream().allMatch(e -> e.queued() == 0)
+                        && a.table("p").get(inA).orElseThrow().equals(b.table("p").get(inB).orElseThrow()));
+                assertThat(b.table("p").get(inB).orElseThrow().get("phone")).as("the later real edit wins").isEqualTo(Value.str("a-later"));
+            } finally {
+                runtime.stop(Duration.ofSeconds(10));
+            }
+            assertThat(runtime.failure()).isEmpty();
+        }
+    }
+
     private static void eventually(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
