@@ -45,6 +45,7 @@ final class SyncCommand implements Callable<Integer> {
              Deployment d = new Deployment(cfg)) {
             List<SyncEngine> engines = d.engines().stream().filter(e -> only == null || only.contains(e.definition().name())).toList();
             ProgressPrinter progress = new ProgressPrinter(System.out, ProgressPrinter.stdoutIsTerminal(), initialTotals(d, engines));
+            measureClocks(d, engines);
             List<SyncPass.Report> reports = SyncPass.run(engines, retryWait, progress);
             progress.finish();
             boolean failed = false;
@@ -62,6 +63,25 @@ final class SyncCommand implements Callable<Integer> {
                 }
             }
             return failed ? 1 : 0;
+        }
+    }
+
+    /**
+     * Measures each system's clock before the pass reads it, as {@code run} does, so that last-write-wins compares
+     * corrected source times. A clock that cannot be read is left as it is: the pass finds the system unreachable
+     * and reports it.
+     */
+    static void measureClocks(Deployment d, List<SyncEngine> engines) {
+        for (SyncEngine e : engines) {
+            for (dev.twoway.engine.EndpointDefinition ep : e.definition().endpoints()) {
+                dev.twoway.spi.Connector c = d.connectors().get(ep.name());
+                if (c == null) continue;
+                try {
+                    e.measureClock(ep.name(), c::currentTime);
+                } catch (RuntimeException ex) {
+                    System.err.println("clock of '" + ep.name() + "' not measured (its source times are taken as they are): " + ex.getMessage());
+                }
+            }
         }
     }
 
