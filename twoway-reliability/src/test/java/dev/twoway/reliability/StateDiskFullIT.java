@@ -13,10 +13,15 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The disk holding the state store fills up while writers edit both databases: the state directory is on a 24 MB
- * tmpfs the test mounts (it needs root, as the suite has in CI), and a filler file takes every free byte. twoway
- * stops every sync and exits with "the disk is full; free space and restart twoway, it resumes where it stopped";
- * once the filler is removed and twoway restarted, everything converges with nothing lost.
+ * The disk holding the state store fails under twoway while writers edit both databases (both scenarios mount a
+ * file system of their own and need root, as the suite has in CI):
+ * <ul>
+ *   <li>it fills up: the state directory is on a 24 MB tmpfs and a filler file takes every free byte. twoway stops
+ *       every sync and exits with "the disk is full; free space and restart twoway, it resumes where it stopped";
+ *       once the filler is removed and twoway restarted, everything converges with nothing lost;</li>
+ *   <li>it turns read-only, as ext4 does after a disk error: see
+ *       {@link #aStateFileSystemTurnedReadOnlyStopsTwowaySafelyAndItResumesWithNothingLost}.</li>
+ * </ul>
  */
 class StateDiskFullIT {
     static final Duration FULL = Duration.ofSeconds(15);
