@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       later real edit wins, also when it is the shop's, whose stamp reads five minutes earlier than the ERP's;</li>
  *   <li>and edits a few milliseconds apart: within the skew window once corrected (five minutes apart
  *       uncorrected), so a tie decided by system priority (the shop, listed first) and flagged {@code tie} in the
- *       audit trail.</li>
+ *       audit trail;</li>
+ *   <li>last, the same as the first with {@code twoway sync --once} instead of {@code run}: the one-off pass corrects
+ *       the skew too.</li>
  * </ul>
  * Then the usual checks: equal tables, nothing lost or duplicated, every conflict audited with its loser.
  */
@@ -79,6 +81,7 @@ class ClockSkewIT {
         List<String> later = seedFixed(dbs, ledger, "later", PER_GROUP);
         List<String> earlier = seedFixed(dbs, ledger, "earlier", PER_GROUP);
         List<String> together = seedFixed(dbs, ledger, "together", PER_GROUP);
+        List<String> once = seedFixed(dbs, ledger, "once", PER_GROUP);
         Checker checker = new Checker(dbs, twoway);
         Metrics metrics = Metrics.enable(twoway);
         twoway.start();
@@ -122,14 +125,35 @@ class ClockSkewIT {
             for (String e : later) assertThat(shopRows.get(e).firstName()).as("the later real edit (the shop's) wins for %s", e).isEqualTo("later-shop-" + e);
             for (String e : earlier) assertThat(shopRows.get(e).firstName()).as("the later real edit (the ERP's) wins for %s", e).isEqualTo("earlier-erp-" + e);
             for (String e : together) assertThat(shopRows.get(e).lastName()).as("a near tie goes to the shop, first in priority, for %s", e).isEqualTo("together-shop-" + e);
-            checkAudit(twoway, edits, later, earlier, together);
+            Map<String, JsonNode> decisions = conflicts(twoway);
+            for (String e : later) decided(decisions, edits, "later-erp-" + e, "later-shop-" + e, false);
+            for (String e : earlier) decided(decisions, edits, "earlier-shop-" + e, "earlier-erp-" + e, false);
+            for (String e : together) decided(decisions, edits, "together-erp-" + e, "together-shop-" + e, true);
+            System.out.println("clock skew: " + (later.size() + earlier.size()) + " conflicts 2.5 s apart decided by the corrected order, "
+                    + together.size() + " near ties flagged");
+
+            // The one-off command corrects the skew too: the ERP first, the shop 2.5 s later, then `twoway sync --once`.
+            try (Connection shop = dbs.shop.connect(); Connection erp = dbs.erp.connect()) {
+                for (String e : once) edits.add(update(erp, Side.ERP, e, "first_name", "once-erp-" + e, ledger));
+                Thread.sleep(APART.toMillis());
+                for (String e : once) edits.add(update(shop, Side.SHOP, e, "first_name", "once-shop-" + e, ledger));
+            }
+            TwowayProcess.Result pass = twoway.exec("sync", "--once");
+            assertThat(pass.exit()).as("twoway sync --once: %s", pass.all()).isZero();
+            Verdict after = checker.compare(ledger);
+            assertThat(after.examples()).as("findings after twoway sync --once").isEmpty();
+            Map<String, Customer> erpRows = single(dbs.read(Side.ERP));
+            for (String e : once) assertThat(erpRows.get(e).firstName()).as("the later real edit (the shop's) wins in sync --once for %s", e).isEqualTo("once-shop-" + e);
+            decisions = conflicts(twoway);
+            for (String e : once) decided(decisions, edits, "once-erp-" + e, "once-shop-" + e, false);
+            figures.add("conflicts", once.size()).add("records written", once.size() * 2L);
         } finally {
             twoway.stop();
         }
     }
 
-    /** The conflict decisions of the ordered and simultaneous edits: right winner, tie flag, corrected times. */
-    private static void checkAudit(TwowayProcess twoway, List<Edit> edits, List<String> later, List<String> earlier, List<String> together) throws Exception {
+    /** Every conflict decision in the audit trail, by its losing value (the values written here are unique). */
+    private static Map<String, JsonNode> conflicts(TwowayProcess twoway) throws Exception {
         TwowayProcess.Result export = twoway.exec("audit", "export", "--format", "jsonl", "--unmasked");
         assertThat(export.exit()).as(export.all()).isZero();
         Map<String, JsonNode> byLoser = new HashMap<>();
@@ -139,19 +163,13 @@ class ClockSkewIT {
             JsonNode d = entry.path("detail").isTextual() ? JSON.readTree(entry.path("detail").asText()) : entry.path("detail");
             byLoser.put(d.path("loser").path("value").path("v").asText(), d);
         }
-        Map<String, Edit> byValue = new HashMap<>();
-        for (Edit e : edits) byValue.put(e.value(), e);
-        long ties = 0;
-        for (String e : later) decided(byLoser, byValue, "later-erp-" + e, "later-shop-" + e, false);
-        for (String e : earlier) decided(byLoser, byValue, "earlier-shop-" + e, "earlier-erp-" + e, false);
-        for (String e : together) {
-            decided(byLoser, byValue, "together-erp-" + e, "together-shop-" + e, true);
-            ties++;
-        }
-        System.out.println("clock skew: " + (later.size() + earlier.size()) + " conflicts 2.5 s apart decided by the corrected order, " + ties + " near ties flagged");
+        return byLoser;
     }
 
-    private static void decided(Map<String, JsonNode> byLoser, Map<String, Edit> byValue, String loser, String winner, boolean tie) {
+    /** The decision with {@code loser} losing: the right winner, the tie flag, and both sides' times corrected. */
+    private static void decided(Map<String, JsonNode> byLoser, List<Edit> edits, String loser, String winner, boolean tie) {
+        Map<String, Edit> byValue = new HashMap<>();
+        for (Edit e : edits) byValue.put(e.value(), e);
         JsonNode d = byLoser.get(loser);
         assertThat(d).as("a conflict decision in the audit trail with %s losing", loser).isNotNull();
         assertThat(d.path("winner").path("value").path("v").asText()).as("the winner over %s: %s", loser, d).isEqualTo(winner);
