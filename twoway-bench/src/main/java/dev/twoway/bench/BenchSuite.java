@@ -63,10 +63,18 @@ public final class BenchSuite {
                 rows, COLUMNS.size(), loadBefore, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         try {
             suite.warmUp();
+            if (a.contains("--scale-only")) {
+                // Only how time and memory grow with the table: the initial sync at N/10, N and the --scale sizes.
+                java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(scale);
+                sizes.add(rows);
+                for (int n : sizes) suite.scale(n);
+            }
             boolean initialOnly = a.contains("--initial-only");
-            suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
-            suite.mariadbToPostgres(rows);
-            if (!initialOnly) {
+            if (!a.contains("--scale-only")) {
+                suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
+                suite.mariadbToPostgres(rows);
+            }
+            if (!initialOnly && !a.contains("--scale-only")) {
                 suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
                 for (int n : scale) if (n != rows) suite.scale(n);
             }
@@ -217,6 +225,8 @@ public final class BenchSuite {
                         peak.heapMb(), peak.liveMb(), peak.rssMb());
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, rows >= 5_000_000 ? 512.0 : null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: heap peak", "MB", peak.heapMb(), null, null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: RSS peak", "MB", peak.rssMb(), null, null);
             }
         }
     }
