@@ -27,13 +27,15 @@ import java.util.Set;
 
 /**
  * The benchmark suite of docs/performance.md: initial sync both ways against the plain-copy limit, incremental
- * throughput and commit→visible latency per capture mode, memory, and growth with the row count. Prints a table and
+ * throughput and commit→visible latency per capture mode, memory, growth with the row count, and the one-way
+ * PostgreSQL → MariaDB path beside a real peer, Debezium's embedded engine with a plain JDBC applier ({@link DebeziumPeer}). Prints a table and
  * writes it as CSV and a PNG chart. Never part of the test run.
  *
  * <pre>./mvnw -q -o -Pbench -DskipTests package -pl twoway-bench -am
  * java -Xmx1g --enable-native-access=ALL-UNNAMED -cp twoway-bench/target/benchmarks.jar dev.twoway.bench.BenchSuite \
  *      [--rows N (default 100000)] [--large (1,000,000 rows)] [--scale (also 1M rows, PostgreSQL → MariaDB)]
  *      [--scale-5m (also 5M rows)] [--initial-only (only the initial syncs against their limits)]
+ *      [--peer-only (only twoway one-way beside Debezium)] [--no-peer (without the Debezium comparison)]
  *      [--out DIR (default twoway-bench/target/bench)]</pre>
  */
 public final class BenchSuite {
@@ -62,19 +64,14 @@ public final class BenchSuite {
         System.out.printf("twoway benchmark suite: %,d rows of %d columns; load average at start %s; %d CPUs; max heap %,d MB%n",
                 rows, COLUMNS.size(), loadBefore, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         try {
-            suite.warmUp();
-            if (a.contains("--scale-only")) {
-                // Only how time and memory grow with the table: the initial sync at N/10, N and the --scale sizes.
-                java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(scale);
-                sizes.add(rows);
-                for (int n : sizes) suite.scale(n);
-            }
             boolean initialOnly = a.contains("--initial-only");
-            if (!a.contains("--scale-only")) {
-                suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
-                suite.mariadbToPostgres(rows);
-            }
-            if (!initialOnly && !a.contains("--scale-only")) {
+            boolean peerOnly = a.contains("--peer-only");
+            boolean peer = peerOnly || !(initialOnly || a.contains("--no-peer"));
+            suite.warmUp(peer);
+            if (peer) suite.peer(rows);
+            if (!peerOnly) suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
+            if (!peerOnly) suite.mariadbToPostgres(rows);
+            if (!initialOnly && !peerOnly) {
                 suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
                 for (int n : scale) if (n != rows) suite.scale(n);
             }
@@ -164,8 +161,8 @@ public final class BenchSuite {
     }
 
     /** Runs both copies and a small sync once, unmeasured, so that neither side of a ratio pays for JIT compilation. */
-    private void warmUp() throws Exception {
-        System.out.println("warm-up: 5,000 rows, plain copy and twoway (not measured)");
+    private void warmUp(boolean peer) throws Exception {
+        System.out.println("warm-up: 5,000 rows, plain copy and twoway" + (peer ? " and Debezium" : "") + " (not measured)");
         try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
             pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_TABLE.formatted("bench_limit"),
                     SqlSyncBenchmark.PG_FILL.formatted(5_000));
@@ -175,7 +172,113 @@ public final class BenchSuite {
             try (Sync sync = new Sync(work.resolve("warm-up"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
                 sync.drive();
             }
+            if (peer) {
+                my.exec("DELETE FROM bench");
+                try (DebeziumPeer dbz = new DebeziumPeer(pg, my, work)) {
+                    dbz.start();
+                    dbz.awaitApplied(5_000, Duration.ofMinutes(5));
+                }
+            }
         }
+    }
+
+    // ---- 6: one way PostgreSQL → MariaDB, twoway beside Debezium embedded + plain JDBC ------------------------
+
+    /**
+     * The same PostgreSQL table replicated one way into two MariaDB databases, first by twoway (trigger capture on
+     * PostgreSQL, MariaDB write-only), then by {@link DebeziumPeer}: the initial copy, a burst of updates, and the
+     * commit→visible latency at 10 changes/s. Each runs alone; the lines of section {@code peer} carry twoway's
+     * figure as the value and Debezium's as the baseline, so their ratio is twoway ÷ Debezium.
+     */
+    private void peer(int rows) throws Exception {
+        System.out.printf("%n== one way PostgreSQL → MariaDB: twoway beside Debezium embedded + JDBC, %,d rows ==%n", rows);
+        String k = rows / 1000 + "k rows";
+        int burst = Math.min(rows / 4, 20_000);
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES);
+             BenchDatabase myTw = BenchDatabase.create(BenchDatabase.Kind.MARIADB);
+             BenchDatabase myDbz = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            myTw.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            myDbz.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+
+            // twoway: initial sync, then the realtime runtime for the burst and the latency probes
+            double twInitial;
+            double twBurst;
+            long[] twLatency;
+            try (Sync sync = new Sync(work.resolve("peer-twoway"), pg, myTw, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
+                double seconds = sync.drive();
+                check("twoway one-way initial", rows, myTw.count("bench"));
+                twInitial = rows / seconds;
+                System.out.printf("twoway one-way initial: %,.0f rows/s (%.1f s)%n", twInitial, seconds);
+                sync.runtime(false);
+                Workload w = new Workload(pg, myTw, false, rows, true, "tw");
+                twBurst = w.burst(burst);
+                System.out.printf("twoway one-way incremental: %,d updates caught up at %,.0f changes/s%n", burst, twBurst);
+                twLatency = oneWayLatency(w, "twoway (triggers)");
+                sync.stopRuntime();
+            }
+
+            // Debezium: snapshot from the engine's start, then streaming
+            double dbzInitial;
+            double dbzBurst;
+            long[] dbzLatency;
+            double startup;
+            try (DebeziumPeer dbz = new DebeziumPeer(pg, myDbz, work)) {
+                System.out.println("Debezium: " + dbz.configuration());
+                long t0 = System.nanoTime();
+                dbz.start();
+                dbz.awaitApplied(rows, Duration.ofMinutes(30));
+                double seconds = (dbz.lastAppliedNanos() - t0) / 1e9;
+                startup = (dbz.firstAppliedNanos() - t0) / 1e9;
+                check("Debezium snapshot", rows, myDbz.count("bench"));
+                dbzInitial = rows / seconds;
+                System.out.printf("Debezium snapshot: %,.0f rows/s (%.1f s from the engine's start, first batch applied after %.1f s; %,d batches)%n",
+                        dbzInitial, seconds, startup, dbz.batches());
+                Workload w = new Workload(pg, myDbz, false, rows, true, "dbz");
+                dbzBurst = w.burst(burst);
+                System.out.printf("Debezium incremental: %,d updates caught up at %,.0f changes/s%n", burst, dbzBurst);
+                dbzLatency = oneWayLatency(w, "Debezium + JDBC");
+                compare("twoway and Debezium targets after the same changes", myTw, myDbz);
+            }
+            String name = "twoway ÷ Debezium: ";
+            results.add("peer", name + "initial PG→MariaDB one-way (" + k + ")", "rows/s", twInitial, dbzInitial, null);
+            results.add("peer", name + "incremental PG→MariaDB one-way (" + burst / 1000 + "k updates)", "changes/s", twBurst, dbzBurst, null);
+            String[] q = {"p50", "p95", "p99"};
+            for (int i = 0; i < 3; i++) {
+                results.add("peer", name + "latency PG→MariaDB one-way (light 10/s) " + q[i], "ms", twLatency[i], (double) dbzLatency[i], null);
+            }
+            results.add("peer", "Debezium: engine start → first snapshot batch applied", "s", startup, null, null);
+        }
+    }
+
+    private long[] oneWayLatency(Workload w, String who) throws Exception {
+        Workload.Latencies l = w.latency(10, Duration.ofSeconds(12), 0);
+        List<Long> ms = l.perDirection().get("PG→MariaDB");
+        long[] p = Workload.percentiles(ms);
+        String name = "latency PG→MariaDB one-way, " + who + " (light 10/s)";
+        System.out.printf("%s: n=%d p50 %d ms p95 %d ms p99 %d ms; timeouts %d%n", name, ms.size(), p[0], p[1], p[2], l.timeouts());
+        results.add("latency", name + " p50", "ms", p[0], null, null);
+        results.add("latency", name + " p95", "ms", p[1], null, null);
+        results.add("latency", name + " p99", "ms", p[2], null, null);
+        if (l.timeouts() > 0) results.fail(name + ": " + l.timeouts() + " changes not visible within 60 s");
+        return p;
+    }
+
+    /** Both MariaDB copies must hold the same rows (every column compared). */
+    private void compare(String what, BenchDatabase a, BenchDatabase b) throws Exception {
+        String sql = "SELECT count(*), md5(group_concat(md5(concat_ws('|', " + String.join(", ", COLUMNS) + ")) ORDER BY id SEPARATOR '')) FROM bench";
+        List<String> x = new ArrayList<>();
+        for (BenchDatabase db : List.of(a, b)) {
+            try (var c = db.connect(); var s = c.createStatement()) {
+                s.execute("SET SESSION group_concat_max_len = 1073741824");
+                try (var rs = s.executeQuery(sql)) {
+                    rs.next();
+                    x.add(rs.getLong(1) + " rows, md5 " + rs.getString(2));
+                }
+            }
+        }
+        if (!x.get(0).equals(x.get(1))) results.fail(what + ": twoway " + x.get(0) + ", Debezium " + x.get(1));
+        else System.out.printf("  check %s: equal (%s)%n", what, x.get(0));
     }
 
     // ---- 1: MariaDB → PostgreSQL initial sync --------------------------------------------------------------
@@ -225,8 +328,6 @@ public final class BenchSuite {
                         peak.heapMb(), peak.liveMb(), peak.rssMb());
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, rows >= 5_000_000 ? 512.0 : null);
-                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: heap peak", "MB", peak.heapMb(), null, null);
-                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: RSS peak", "MB", peak.rssMb(), null, null);
             }
         }
     }
@@ -270,13 +371,18 @@ public final class BenchSuite {
         EngineRuntime runtime;
 
         Sync(Path dir, BenchDatabase pg, BenchDatabase my, TableConfig table) throws java.io.IOException {
+            this(dir, pg, my, table, false);
+        }
+
+        /** @param oneWay PostgreSQL is only read ({@link Direction#SOURCE}), MariaDB only written ({@link Direction#TARGET}) */
+        Sync(Path dir, BenchDatabase pg, BenchDatabase my, TableConfig table, boolean oneWay) throws java.io.IOException {
             Files.createDirectories(dir);
             connectors.put("pg", new SqlConnector(new Database("pg", pg.url, pg.user, null, null), Map.of("bench", table), dir));
             connectors.put("my", new SqlConnector(new Database("my", my.url, my.user, null, null), Map.of("bench", table), dir));
             EndpointMapping mapping = EndpointMapping.identity(Set.copyOf(COLUMNS));
             SyncDefinition sync = new SyncDefinition("bench", List.of(
-                    new EndpointDefinition("pg", "bench", Direction.BOTH, mapping, null),
-                    new EndpointDefinition("my", "bench", Direction.BOTH, mapping, null)),
+                    new EndpointDefinition("pg", "bench", oneWay ? Direction.SOURCE : Direction.BOTH, mapping, null),
+                    new EndpointDefinition("my", "bench", oneWay ? Direction.TARGET : Direction.BOTH, mapping, null)),
                     ConflictSettings.lastWriteWins(ENDPOINTS), List.of("id"));
             for (String e : ENDPOINTS) {
                 Connector c = connectors.get(e);

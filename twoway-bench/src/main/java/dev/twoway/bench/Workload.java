@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Application writes against both sides of a running sync. PostgreSQL's writers touch even ids, MariaDB's odd ids, so
  * the two sides never edit the same row (no conflicts: this measures throughput, not conflict handling). Latency
  * probes use the ids above the burst range. In poll mode every write also sets {@code created}, the poll column.
+ * A one-way workload writes only to PostgreSQL and waits for MariaDB (the comparison with {@link DebeziumPeer}).
  */
 final class Workload {
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
@@ -25,15 +26,28 @@ final class Workload {
     private final BenchDatabase my;
     private final boolean touchCreated;
     private final int rows;
+    private final boolean oneWay;
+    private final String tagPrefix;
     private int round;
     private int burstIds;
     private int nextProbeId;
 
     Workload(BenchDatabase pg, BenchDatabase my, boolean touchCreated, int rows) {
+        this(pg, my, touchCreated, rows, false, "");
+    }
+
+    /**
+     * @param oneWay    only PostgreSQL is written; changes are awaited in MariaDB only
+     * @param tagPrefix prefix of the values written, so that two workloads on the same PostgreSQL table never write
+     *                  a value the other one waits for
+     */
+    Workload(BenchDatabase pg, BenchDatabase my, boolean touchCreated, int rows, boolean oneWay, String tagPrefix) {
         this.pg = pg;
         this.my = my;
         this.touchCreated = touchCreated;
         this.rows = rows;
+        this.oneWay = oneWay;
+        this.tagPrefix = tagPrefix;
     }
 
     private String update(BenchDatabase db, String set, String where) {
@@ -47,16 +61,17 @@ final class Workload {
 
     /**
      * {@code perSide} updates committed on each side at once (1,000 rows per statement and commit); returns the
-     * changes per second from the first write until the last change is visible on the other side.
+     * changes per second from the first write until the last change is visible on the other side. One-way: only
+     * PostgreSQL's {@code perSide} updates.
      */
     double burst(int perSide) throws Exception {
-        String tag = "b" + (++round);
+        String tag = tagPrefix + "b" + (++round);
         burstIds = 2 * perSide;
         nextProbeId = burstIds + 1;
         long t0 = System.nanoTime();
         AtomicReference<Exception> error = new AtomicReference<>();
         List<Thread> writers = new ArrayList<>();
-        for (BenchDatabase db : List.of(pg, my)) {
+        for (BenchDatabase db : oneWay ? List.of(pg) : List.of(pg, my)) {
             writers.add(Thread.ofPlatform().start(() -> {
                 try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                         update(db, "qty = qty + 1, c7 = ?", "id BETWEEN ? AND ? AND MOD(id, 2) = " + parity(db, pg)))) {
@@ -75,6 +90,7 @@ final class Workload {
         if (error.get() != null) throw error.get();
         System.out.printf("  writers committed %,d updates on each side in %.2f s%n", perSide, BenchSuite.seconds(t0));
         awaitCount(my, "c7 = '" + tag + "' AND MOD(id, 2) = 0", perSide, t0);
+        if (oneWay) return perSide / BenchSuite.seconds(t0);
         awaitCount(pg, "c7 = '" + tag + "' AND MOD(id, 2) = 1", perSide, t0);
         return 2.0 * perSide / BenchSuite.seconds(t0);
     }
@@ -99,18 +115,18 @@ final class Workload {
 
     /**
      * Commits {@code perSecond} one-row updates per second for {@code duration}, alternating PostgreSQL and MariaDB,
-     * each to a row of its own, and measures from the return of each commit until the other side shows the value
+     * each to a row of its own (one-way: all in PostgreSQL), and measures from the return of each commit until the other side shows the value
      * (checked every 2 ms, all open probes of a side in one query). Meanwhile {@code background} changes per
      * second (half on each side, 100-row statements) keep the sync busy.
      */
     Latencies latency(int perSecond, Duration duration, int background) throws Exception {
-        String tag = "p" + (++round) + "-";
+        String tag = tagPrefix + "p" + (++round) + "-";
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> load = new ArrayList<>();
-        if (background > 0) for (BenchDatabase db : List.of(pg, my)) load.add(Thread.ofPlatform().start(() -> backgroundLoad(db, background / 2, stop)));
+        if (background > 0) for (BenchDatabase db : oneWay ? List.of(pg) : List.of(pg, my)) load.add(Thread.ofPlatform().start(() -> backgroundLoad(db, background / 2, stop)));
         Map<String, List<Long>> out = new LinkedHashMap<>();
         out.put("PG→MariaDB", new ArrayList<>());
-        out.put("MariaDB→PG", new ArrayList<>());
+        if (!oneWay) out.put("MariaDB→PG", new ArrayList<>());
         int timeouts = 0;
         try (Connection pgWrite = pg.connect(); Connection myWrite = my.connect(); Connection pgRead = pg.connect(); Connection myRead = my.connect()) {
             Map<Integer, long[]> open = new HashMap<>(); // probe id → {commit time, 0 = written in PG / 1 = MariaDB}
@@ -123,7 +139,7 @@ final class Workload {
                 if (sent < total && now >= start + sent * interval) {
                     int id = nextProbeId++;
                     if (id > rows) throw new IllegalStateException("out of probe rows: use more rows");
-                    boolean fromPg = sent % 2 == 0;
+                    boolean fromPg = oneWay || sent % 2 == 0;
                     Connection w = fromPg ? pgWrite : myWrite;
                     try (PreparedStatement ps = w.prepareStatement(update(fromPg ? pg : my, "c7 = ?", "id = ?"))) {
                         ps.setString(1, tag + id);
