@@ -13,24 +13,31 @@ import java.util.concurrent.ThreadLocalRandom;
 final class BenchDatabase implements AutoCloseable {
     enum Kind { POSTGRES, MARIADB }
 
-    static final String PG_ADMIN = "jdbc:postgresql://127.0.0.1:5432/postgres";
-    static final String MY_ADMIN = "jdbc:mariadb://127.0.0.1:3306/";
-
     final Kind kind;
     final String name;
     final String url;
     final String user;
+    /** host:port of the server */
+    final String server;
+    private final String adminUrl;
 
-    private BenchDatabase(Kind kind, String name) {
+    private BenchDatabase(Kind kind, String name, String server) {
         this.kind = kind;
         this.name = name;
-        this.url = kind == Kind.POSTGRES ? "jdbc:postgresql://127.0.0.1:5432/" + name : MY_ADMIN + name;
+        this.server = server;
+        this.adminUrl = kind == Kind.POSTGRES ? "jdbc:postgresql://" + server + "/postgres" : "jdbc:mariadb://" + server + "/";
+        this.url = kind == Kind.POSTGRES ? "jdbc:postgresql://" + server + "/" + name : "jdbc:mariadb://" + server + "/" + name;
         this.user = kind == Kind.POSTGRES ? "postgres" : "root";
     }
 
     static BenchDatabase create(Kind kind) throws SQLException {
+        return create(kind, kind == Kind.POSTGRES ? "127.0.0.1:5432" : "127.0.0.1:3306");
+    }
+
+    /** A fresh database on the server at {@code server} (host:port), same user as the default servers. */
+    static BenchDatabase create(Kind kind, String server) throws SQLException {
         String name = "twbench_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-        BenchDatabase db = new BenchDatabase(kind, name);
+        BenchDatabase db = new BenchDatabase(kind, name, server);
         try (Connection c = db.admin(); Statement s = c.createStatement()) {
             s.execute(kind == Kind.POSTGRES ? "CREATE DATABASE " + name
                     : "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
@@ -39,7 +46,7 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     private Connection admin() throws SQLException {
-        return DriverManager.getConnection(kind == Kind.POSTGRES ? PG_ADMIN : MY_ADMIN, user, null);
+        return DriverManager.getConnection(adminUrl, user, null);
     }
 
     Connection connect() throws SQLException {

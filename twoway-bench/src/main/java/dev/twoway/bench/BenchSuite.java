@@ -36,18 +36,24 @@ import java.util.Set;
  *      [--rows N (default 100000)] [--large (1,000,000 rows)] [--scale (also 1M rows, PostgreSQL → MariaDB)]
  *      [--scale-5m (also 5M rows)] [--initial-only (only the initial syncs against their limits)]
  *      [--peer-only (only twoway one-way beside Debezium)] [--no-peer (without the Debezium comparison)]
+ *      [--peer-pg HOST:PORT (PostgreSQL with wal_level=logical for the comparison; default 127.0.0.1:5432)]
  *      [--out DIR (default twoway-bench/target/bench)]</pre>
  */
 public final class BenchSuite {
     private static final List<String> COLUMNS = SqlSyncBenchmark.COLUMNS;
     private static final List<String> ENDPOINTS = List.of("pg", "my");
     private static final int PAGE_SIZE = 2_000;
+    /** Debezium's poll.interval.ms in the second, latency-tuned run of the peer (its default is 500 ms). */
+    private static final int TUNED_POLL_MS = 10;
 
     private final Results results = new Results();
     private final Path work;
+    /** host:port of the PostgreSQL server of the Debezium comparison (it needs wal_level = logical) */
+    private final String peerPg;
 
-    private BenchSuite(Path work) {
+    private BenchSuite(Path work, String peerPg) {
         this.work = work;
+        this.peerPg = peerPg;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,7 +64,7 @@ public final class BenchSuite {
         if (a.contains("--scale") || a.contains("--scale-5m")) scale.add(1_000_000);
         if (a.contains("--scale-5m")) scale.add(5_000_000);
         Path work = Files.createTempDirectory("twbench");
-        BenchSuite suite = new BenchSuite(work);
+        BenchSuite suite = new BenchSuite(work, stringArg(a, "--peer-pg", "127.0.0.1:5432"));
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         long t0 = System.nanoTime();
         System.out.printf("twoway benchmark suite: %,d rows of %d columns; load average at start %s; %d CPUs; max heap %,d MB%n",
@@ -172,11 +178,18 @@ public final class BenchSuite {
             try (Sync sync = new Sync(work.resolve("warm-up"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
                 sync.drive();
             }
-            if (peer) {
-                my.exec("DELETE FROM bench");
+        }
+        if (peer) {
+            try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+                pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(5_000));
+                my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
                 try (DebeziumPeer dbz = new DebeziumPeer(pg, my, work)) {
                     dbz.start();
                     dbz.awaitApplied(5_000, Duration.ofMinutes(5));
+                }
+                try (Sync sync = new Sync(work.resolve("warm-up-peer"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
+                    my.exec("DELETE FROM bench");
+                    sync.drive();
                 }
             }
         }
@@ -194,7 +207,7 @@ public final class BenchSuite {
         System.out.printf("%n== one way PostgreSQL → MariaDB: twoway beside Debezium embedded + JDBC, %,d rows ==%n", rows);
         String k = rows / 1000 + "k rows";
         int burst = Math.min(rows / 4, 20_000);
-        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES);
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg);
              BenchDatabase myTw = BenchDatabase.create(BenchDatabase.Kind.MARIADB);
              BenchDatabase myDbz = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
             pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
@@ -216,6 +229,7 @@ public final class BenchSuite {
                 System.out.printf("twoway one-way incremental: %,d updates caught up at %,.0f changes/s%n", burst, twBurst);
                 twLatency = oneWayLatency(w, "twoway (triggers)");
                 sync.stopRuntime();
+                sameAsPostgres("twoway one-way target after the burst and the probes", pg, myTw, rows);
             }
 
             // Debezium: snapshot from the engine's start, then streaming
@@ -237,8 +251,22 @@ public final class BenchSuite {
                 Workload w = new Workload(pg, myDbz, false, rows, true, "dbz");
                 dbzBurst = w.burst(burst);
                 System.out.printf("Debezium incremental: %,d updates caught up at %,.0f changes/s%n", burst, dbzBurst);
-                dbzLatency = oneWayLatency(w, "Debezium + JDBC");
-                compare("twoway and Debezium targets after the same changes", myTw, myDbz);
+                dbzLatency = oneWayLatency(w, "Debezium + JDBC, defaults");
+                sameAsPostgres("Debezium target after the snapshot, the burst and the probes", pg, myDbz, rows);
+            }
+
+            // Debezium once more with a short poll interval (its default of 500 ms is what a batch waits for more events)
+            long[] dbzTunedLatency;
+            try (BenchDatabase myDbz2 = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+                myDbz2.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+                try (DebeziumPeer dbz = new DebeziumPeer(pg, myDbz2, work, Map.of("poll.interval.ms", String.valueOf(TUNED_POLL_MS)))) {
+                    dbz.start();
+                    dbz.awaitApplied(rows, Duration.ofMinutes(30));
+                    Workload w = new Workload(pg, myDbz2, false, rows, true, "dbt");
+                    w.burst(burst); // unmeasured: keeps the probe ids of the same range as the other two runs
+                    dbzTunedLatency = oneWayLatency(w, "Debezium + JDBC, poll.interval.ms=" + TUNED_POLL_MS);
+                    sameAsPostgres("Debezium (poll.interval.ms=" + TUNED_POLL_MS + ") target", pg, myDbz2, rows);
+                }
             }
             String name = "twoway ÷ Debezium: ";
             results.add("peer", name + "initial PG→MariaDB one-way (" + k + ")", "rows/s", twInitial, dbzInitial, null);
@@ -246,6 +274,10 @@ public final class BenchSuite {
             String[] q = {"p50", "p95", "p99"};
             for (int i = 0; i < 3; i++) {
                 results.add("peer", name + "latency PG→MariaDB one-way (light 10/s) " + q[i], "ms", twLatency[i], (double) dbzLatency[i], null);
+            }
+            for (int i = 0; i < 3; i++) {
+                results.add("peer", name + "(poll.interval.ms=" + TUNED_POLL_MS + ") latency PG→MariaDB one-way (light 10/s) " + q[i], "ms",
+                        twLatency[i], (double) dbzTunedLatency[i], null);
             }
             results.add("peer", "Debezium: engine start → first snapshot batch applied", "s", startup, null, null);
         }
@@ -264,21 +296,17 @@ public final class BenchSuite {
         return p;
     }
 
-    /** Both MariaDB copies must hold the same rows (every column compared). */
-    private void compare(String what, BenchDatabase a, BenchDatabase b) throws Exception {
-        String sql = "SELECT count(*), md5(group_concat(md5(concat_ws('|', " + String.join(", ", COLUMNS) + ")) ORDER BY id SEPARATOR '')) FROM bench";
-        List<String> x = new ArrayList<>();
-        for (BenchDatabase db : List.of(a, b)) {
-            try (var c = db.connect(); var s = c.createStatement()) {
-                s.execute("SET SESSION group_concat_max_len = 1073741824");
-                try (var rs = s.executeQuery(sql)) {
-                    rs.next();
-                    x.add(rs.getLong(1) + " rows, md5 " + rs.getString(2));
-                }
-            }
+    /** The MariaDB table must equal PostgreSQL's: row count and aggregates over every column (as in SqlSyncBenchmark). */
+    private void sameAsPostgres(String what, BenchDatabase pg, BenchDatabase my, int rows) throws Exception {
+        List<Object> expected = SqlSyncBenchmark.aggregates(pg.connect(), null, SqlSyncBenchmark.PG_CHECK.formatted("bench"));
+        List<Object> actual = SqlSyncBenchmark.aggregates(my.connect(), "SET SESSION group_concat_max_len = 1073741824",
+                SqlSyncBenchmark.MY_CHECK.formatted("bench"));
+        List<String> diffs = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            if (!SqlSyncBenchmark.same(expected.get(i), actual.get(i))) diffs.add("aggregate #" + (i + 1) + ": PostgreSQL " + expected.get(i) + ", MariaDB " + actual.get(i));
         }
-        if (!x.get(0).equals(x.get(1))) results.fail(what + ": twoway " + x.get(0) + ", Debezium " + x.get(1));
-        else System.out.printf("  check %s: equal (%s)%n", what, x.get(0));
+        if (!diffs.isEmpty()) results.fail(what + ": " + String.join("; ", diffs));
+        else System.out.printf("  check %s: equal to PostgreSQL (%,d rows, every column aggregated)%n", what, rows);
     }
 
     // ---- 1: MariaDB → PostgreSQL initial sync --------------------------------------------------------------

@@ -61,6 +61,12 @@ final class DebeziumPeer implements AutoCloseable {
     private ExecutorService executor;
 
     DebeziumPeer(BenchDatabase pg, BenchDatabase my, Path dir) throws SQLException {
+        this(pg, my, dir, Map.of());
+    }
+
+    /** @param overrides connector properties set on top of (or instead of) the ones above */
+    DebeziumPeer(BenchDatabase pg, BenchDatabase my, Path dir, Map<String, String> overrides) throws SQLException {
+        requireLogicalDecoding(pg);
         this.pg = pg;
         this.slot = "twbench_dbz_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         this.target = my.connectForBulk();
@@ -71,8 +77,8 @@ final class DebeziumPeer implements AutoCloseable {
         props.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         props.setProperty("offset.storage.file.filename", dir.resolve(slot + ".offsets").toString());
         props.setProperty("offset.flush.interval.ms", "10000");
-        props.setProperty("database.hostname", "127.0.0.1");
-        props.setProperty("database.port", "5432");
+        props.setProperty("database.hostname", pg.server.substring(0, pg.server.lastIndexOf(':')));
+        props.setProperty("database.port", pg.server.substring(pg.server.lastIndexOf(':') + 1));
         props.setProperty("database.user", pg.user);
         props.setProperty("database.password", "");
         props.setProperty("database.dbname", pg.name);
@@ -83,6 +89,19 @@ final class DebeziumPeer implements AutoCloseable {
         props.setProperty("publication.autocreate.mode", "filtered");
         props.setProperty("table.include.list", "public.bench");
         props.setProperty("snapshot.mode", "initial");
+        overrides.forEach(props::setProperty);
+    }
+
+    /** Fails with the fix in the message when the server cannot do logical decoding. */
+    static void requireLogicalDecoding(BenchDatabase pg) throws SQLException {
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); var rs = s.executeQuery("SHOW wal_level")) {
+            rs.next();
+            if (!rs.getString(1).equals("logical")) {
+                throw new IllegalStateException("the PostgreSQL server at " + pg.server + " runs with wal_level = " + rs.getString(1)
+                        + "; Debezium needs wal_level = logical. Point the comparison at a server that has it with --peer-pg HOST:PORT"
+                        + " (docs/performance.md shows how to start a private one), or set it and restart that server, or run with --no-peer");
+            }
+        }
     }
 
     /** The connector properties that were set (everything else is Debezium's default), for the docs and the log. */
@@ -214,7 +233,13 @@ final class DebeziumPeer implements AutoCloseable {
     public void close() throws Exception {
         Exception first = null;
         try {
-            if (engine != null) engine.close();
+            if (engine != null) {
+                try {
+                    engine.close();
+                } catch (IllegalStateException e) {
+                    if (failure.get() == null) throw e; // else the engine has shut itself down after the failure
+                }
+            }
             if (executor != null) {
                 executor.shutdown();
                 if (!executor.awaitTermination(60, TimeUnit.SECONDS)) first = new IllegalStateException("the Debezium engine did not stop within 60 s");
@@ -233,9 +258,13 @@ final class DebeziumPeer implements AutoCloseable {
             if (first == null) first = e;
             else first.addSuppressed(e);
         }
-        if (first != null) throw first;
         Throwable f = failure.get();
-        if (f != null) throw new IllegalStateException("the Debezium engine failed: " + f, f);
+        if (f != null) {
+            IllegalStateException e = new IllegalStateException("the Debezium engine failed: " + f, f);
+            if (first != null) e.addSuppressed(first);
+            throw e;
+        }
+        if (first != null) throw first;
     }
 
     private void dropSlotAndPublication() throws Exception {

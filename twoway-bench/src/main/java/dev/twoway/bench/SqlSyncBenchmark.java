@@ -108,7 +108,7 @@ public final class SqlSyncBenchmark {
      * Aggregates over every column, in the same order for both databases; equal results mean equal tables for all
      * practical purposes here (the generated values differ per row in every column).
      */
-    private static final String PG_CHECK = """
+    static final String PG_CHECK = """
             SELECT count(*), coalesce(sum(id), 0), coalesce(sum(qty), 0), coalesce(sum(price), 0),
                    count(*) FILTER (WHERE active), coalesce(sum(c3), 0), coalesce(sum(c4), 0), coalesce(sum(c5), 0),
                    coalesce(sum(length(name) + length(email) + coalesce(length(note), 0) + length(c1) + length(c2)
@@ -119,7 +119,7 @@ public final class SqlSyncBenchmark {
                    min(c6)::text, max(c6)::text, coalesce(sum(c6 - date '2000-01-01'), 0),
                    md5(coalesce(string_agg(md5(coalesce(note, '') || c2 || coalesce(c7, '')), '' ORDER BY id), ''))
             FROM %s""";
-    private static final String MY_CHECK = """
+    static final String MY_CHECK = """
             SELECT count(*), coalesce(sum(id), 0), coalesce(sum(qty), 0), coalesce(sum(price), 0),
                    coalesce(sum(active = TRUE), 0), coalesce(sum(c3), 0), coalesce(sum(c4), 0), coalesce(sum(c5), 0),
                    coalesce(sum(char_length(name) + char_length(email) + coalesce(char_length(note), 0) + char_length(c1)
@@ -438,7 +438,7 @@ public final class SqlSyncBenchmark {
         }
     }
 
-    private static List<Object> aggregates(Connection connection, String setup, String sql) throws SQLException {
+    static List<Object> aggregates(Connection connection, String setup, String sql) throws SQLException {
         try (Connection c = connection; Statement s = c.createStatement()) {
             if (setup != null) s.execute(setup);
             ResultSet rs = s.executeQuery(sql);
@@ -449,7 +449,7 @@ public final class SqlSyncBenchmark {
         }
     }
 
-    private static boolean same(Object a, Object b) {
+    static boolean same(Object a, Object b) {
         if (a instanceof Number x && b instanceof Number y) {
             return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
         }
