@@ -15,8 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * Draws the suite's results as one PNG with Java2D: initial sync as a ratio of the plain-copy limit, incremental
- * changes per second, and commit→visible latency p50/p95/p99 on a log scale, each panel with its target as a red
- * dashed line.
+ * changes per second, commit→visible latency p50/p95/p99 on a log scale, each panel with its target as a red
+ * dashed line, and the ratios twoway ÷ Debezium of the one-way comparison on a log scale (1 marked).
  */
 final class BenchChart {
     private static final int WIDTH = 1100;
@@ -31,7 +31,9 @@ final class BenchChart {
         List<Results.Line> initial = pick(results, l -> l.section().equals("initial") && l.ratio() != null);
         List<Results.Line> incremental = pick(results, l -> l.section().equals("incremental"));
         List<Results.Line> p99 = pick(results, l -> l.section().equals("latency") && l.name().endsWith(" p99"));
-        int height = 60 + panelHeight(initial.size(), 1) + panelHeight(incremental.size(), 1) + panelHeight(p99.size(), 3) + 40;
+        List<Results.Line> peer = pick(results, l -> l.section().equals("peer") && l.ratio() != null);
+        int height = 60 + panelHeight(initial.size(), 1) + panelHeight(incremental.size(), 1) + panelHeight(p99.size(), 3)
+                + (peer.isEmpty() ? 0 : panelHeight(peer.size(), 1)) + 40;
         BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -47,7 +49,8 @@ final class BenchChart {
         y = linearPanel(g, y, "Initial sync: twoway ÷ plain JDBC copy measured in the same run (target ≥ 0.6)", initial, 1.0, 0.6, true);
         double maxInc = Math.max(20_000, incremental.stream().mapToDouble(Results.Line::value).max().orElse(0)) * 1.1;
         y = linearPanel(g, y, "Incremental: changes/s caught up, both sides writing at once (target ≥ 20,000)", incremental, maxInc, 20_000, false);
-        latencyPanel(g, y, results, p99);
+        y = latencyPanel(g, y, results, p99);
+        if (!peer.isEmpty()) ratioPanel(g, y, peer);
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
     }
@@ -104,7 +107,43 @@ final class BenchChart {
         g.setStroke(new BasicStroke(1));
     }
 
-    private static void latencyPanel(Graphics2D g, int y, Results results, List<Results.Line> p99) {
+    /** Ratios on a log scale from 0.01 to 100 with 1 marked: the one-way comparison twoway ÷ Debezium. */
+    private static void ratioPanel(Graphics2D g, int y, List<Results.Line> lines) {
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString("One way PG → MariaDB, twoway ÷ Debezium + JDBC, same run (log; rows/s, changes/s: > 1 twoway faster; ms: < 1 twoway faster)", 20, y + 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        int top = y + 40;
+        int plotW = WIDTH - LABEL - 60;
+        double min = 0.01, max = 100;
+        int row = top;
+        for (Results.Line l : lines) {
+            double v = l.ratio();
+            int x = (int) (plotW * Math.log10(Math.max(min, Math.min(max, v)) / min) / Math.log10(max / min));
+            g.setColor(Color.BLACK);
+            g.drawString(l.name().replace("PG→MariaDB one-way ", ""), 20, row + 14);
+            g.setColor(SHADES[l.unit().equals("ms") ? 2 : 1]);
+            g.fillRect(LABEL, row, Math.max(1, x), BAR);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format(Locale.ROOT, "%.2f  (%,.0f vs %,.0f %s)", v, l.value(), l.baseline(), l.unit()), LABEL + Math.max(1, x) + 6, row + 14);
+            row += BAR + 10;
+        }
+        int bottom = Math.max(row, top + BAR + 10);
+        g.setColor(Color.GRAY);
+        g.drawLine(LABEL, top - 4, LABEL, bottom);
+        g.drawLine(LABEL, bottom, LABEL + plotW, bottom);
+        for (int e = 0; e <= 4; e++) {
+            int x = LABEL + plotW * e / 4;
+            g.drawLine(x, bottom, x, bottom + 4);
+            g.drawString(String.format(Locale.ROOT, "%s", new String[]{"0.01", "0.1", "1", "10", "100"}[e]), x - 10, bottom + 16);
+        }
+        g.setColor(Color.DARK_GRAY);
+        g.setStroke(new BasicStroke(2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[]{6, 4}, 0));
+        g.drawLine(LABEL + plotW / 2, top - 6, LABEL + plotW / 2, bottom);
+        g.setStroke(new BasicStroke(1));
+    }
+
+    private static int latencyPanel(Graphics2D g, int y, Results results, List<Results.Line> p99) {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString("Latency commit → visible in the other database, ms (log scale; p50 / p95 / p99; target p99 ≤ 100 ms, PG triggers, light)", 20, y + 20);
@@ -140,5 +179,6 @@ final class BenchChart {
             g.drawString(String.format(Locale.ROOT, "%,.0f", Math.pow(10, e)), x - 10, bottom + 16);
         }
         targetLine(g, LABEL + plotW * 2 / 5, top - 6, bottom);
+        return bottom + 40;
     }
 }

@@ -197,89 +197,81 @@ public final class BenchSuite {
 
     // ---- 6: one way PostgreSQL → MariaDB, twoway beside Debezium embedded + plain JDBC ------------------------
 
+    /** What one replicator achieved in {@link #peer}: initial rows/s, incremental changes/s, latency p50/p95/p99 in ms. */
+    private record PeerRun(double initial, double incremental, long[] latency) {
+    }
+
     /**
-     * The same PostgreSQL table replicated one way into two MariaDB databases, first by twoway (trigger capture on
-     * PostgreSQL, MariaDB write-only), then by {@link DebeziumPeer}: the initial copy, a burst of updates, and the
-     * commit→visible latency at 10 changes/s. Each runs alone; the lines of section {@code peer} carry twoway's
-     * figure as the value and Debezium's as the baseline, so their ratio is twoway ÷ Debezium.
+     * The same table, filled identically in PostgreSQL databases of their own, replicated one way into MariaDB: by
+     * twoway (trigger capture on PostgreSQL, MariaDB write-only), by {@link DebeziumPeer} with Debezium's defaults,
+     * and by {@link DebeziumPeer} with a short poll interval. Each runs alone, one after the other: the initial copy,
+     * a burst of updates, and the commit→visible latency at 10 changes/s. The lines of section {@code peer} carry
+     * twoway's figure as the value and Debezium's as the baseline, so their ratio is twoway ÷ Debezium.
      */
     private void peer(int rows) throws Exception {
         System.out.printf("%n== one way PostgreSQL → MariaDB: twoway beside Debezium embedded + JDBC, %,d rows ==%n", rows);
-        String k = rows / 1000 + "k rows";
         int burst = Math.min(rows / 4, 20_000);
-        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg);
-             BenchDatabase myTw = BenchDatabase.create(BenchDatabase.Kind.MARIADB);
-             BenchDatabase myDbz = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
-            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
-            myTw.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
-            myDbz.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
-
-            // twoway: initial sync, then the realtime runtime for the burst and the latency probes
-            double twInitial;
-            double twBurst;
-            long[] twLatency;
-            try (Sync sync = new Sync(work.resolve("peer-twoway"), pg, myTw, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
-                double seconds = sync.drive();
-                check("twoway one-way initial", rows, myTw.count("bench"));
-                twInitial = rows / seconds;
-                System.out.printf("twoway one-way initial: %,.0f rows/s (%.1f s)%n", twInitial, seconds);
-                sync.runtime(false);
-                Workload w = new Workload(pg, myTw, false, rows, true, "tw");
-                twBurst = w.burst(burst);
-                System.out.printf("twoway one-way incremental: %,d updates caught up at %,.0f changes/s%n", burst, twBurst);
-                twLatency = oneWayLatency(w, "twoway (triggers)");
-                sync.stopRuntime();
-                sameAsPostgres("twoway one-way target after the burst and the probes", pg, myTw, rows);
+        PeerRun tw = peerTwoway(rows, burst);
+        PeerRun dbz = peerDebezium(rows, burst, "defaults", Map.of());
+        PeerRun tuned = peerDebezium(rows, burst, "poll " + TUNED_POLL_MS + " ms", Map.of("poll.interval.ms", String.valueOf(TUNED_POLL_MS)));
+        String[] q = {"p50", "p95", "p99"};
+        for (var e : Map.of("Debezium defaults", dbz, "Debezium poll " + TUNED_POLL_MS + " ms", tuned).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).toList()) {
+            PeerRun d = e.getValue();
+            String vs = " vs " + e.getKey();
+            results.add("peer", "initial PG→MariaDB one-way (" + rows / 1000 + "k rows)" + vs, "rows/s", tw.initial(), d.initial(), null);
+            results.add("peer", "incremental PG→MariaDB one-way (" + burst / 1000 + "k updates)" + vs, "changes/s", tw.incremental(), d.incremental(), null);
+            for (int i = 0; i < 3; i++) {
+                results.add("peer", "latency PG→MariaDB one-way (light 10/s) " + q[i] + vs, "ms", tw.latency()[i], (double) d.latency()[i], null);
             }
+        }
+    }
 
-            // Debezium: snapshot from the engine's start, then streaming
-            double dbzInitial;
-            double dbzBurst;
-            long[] dbzLatency;
-            double startup;
-            try (DebeziumPeer dbz = new DebeziumPeer(pg, myDbz, work)) {
-                System.out.println("Debezium: " + dbz.configuration());
+    private PeerRun peerTwoway(int rows, int burst) throws Exception {
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            try (Sync sync = new Sync(work.resolve("peer-twoway"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
+                double seconds = sync.drive();
+                check("twoway one-way initial", rows, my.count("bench"));
+                double initial = rows / seconds;
+                System.out.printf("twoway one-way initial: %,.0f rows/s (%.1f s)%n", initial, seconds);
+                sync.runtime(false);
+                Workload w = new Workload(pg, my, false, rows, true, "tw");
+                double incremental = w.burst(burst);
+                System.out.printf("twoway one-way incremental: %,d updates caught up at %,.0f changes/s%n", burst, incremental);
+                long[] latency = oneWayLatency(w, "twoway (triggers");
+                sync.stopRuntime();
+                sameAsPostgres("twoway one-way target after the burst and the probes", pg, my, rows);
+                return new PeerRun(initial, incremental, latency);
+            }
+        }
+    }
+
+    /** Debezium's snapshot is timed from the engine's start (slot creation included) until the last row is committed. */
+    private PeerRun peerDebezium(int rows, int burst, String label, Map<String, String> overrides) throws Exception {
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            try (DebeziumPeer dbz = new DebeziumPeer(pg, my, work, overrides)) {
+                System.out.println("Debezium (" + label + "): " + dbz.configuration());
                 long t0 = System.nanoTime();
                 dbz.start();
                 dbz.awaitApplied(rows, Duration.ofMinutes(30));
                 double seconds = (dbz.lastAppliedNanos() - t0) / 1e9;
-                startup = (dbz.firstAppliedNanos() - t0) / 1e9;
-                check("Debezium snapshot", rows, myDbz.count("bench"));
-                dbzInitial = rows / seconds;
-                System.out.printf("Debezium snapshot: %,.0f rows/s (%.1f s from the engine's start, first batch applied after %.1f s; %,d batches)%n",
-                        dbzInitial, seconds, startup, dbz.batches());
-                Workload w = new Workload(pg, myDbz, false, rows, true, "dbz");
-                dbzBurst = w.burst(burst);
-                System.out.printf("Debezium incremental: %,d updates caught up at %,.0f changes/s%n", burst, dbzBurst);
-                dbzLatency = oneWayLatency(w, "Debezium + JDBC, defaults");
-                sameAsPostgres("Debezium target after the snapshot, the burst and the probes", pg, myDbz, rows);
+                double startup = (dbz.firstAppliedNanos() - t0) / 1e9;
+                check("Debezium (" + label + ") snapshot", rows, my.count("bench"));
+                double initial = rows / seconds;
+                System.out.printf("Debezium (%s) snapshot: %,.0f rows/s (%.1f s from the engine's start, first batch applied after %.1f s; %,d batches)%n",
+                        label, initial, seconds, startup, dbz.batches());
+                results.add("peer", "Debezium (" + label + "): engine start → first snapshot batch applied", "s", startup, null, null);
+                Workload w = new Workload(pg, my, false, rows, true, "dbz");
+                double incremental = w.burst(burst);
+                System.out.printf("Debezium (%s) incremental: %,d updates caught up at %,.0f changes/s%n", label, burst, incremental);
+                long[] latency = oneWayLatency(w, "Debezium + JDBC (" + label);
+                sameAsPostgres("Debezium (" + label + ") target after the snapshot, the burst and the probes", pg, my, rows);
+                return new PeerRun(initial, incremental, latency);
             }
-
-            // Debezium once more with a short poll interval (its default of 500 ms is what a batch waits for more events)
-            long[] dbzTunedLatency;
-            try (BenchDatabase myDbz2 = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
-                myDbz2.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
-                try (DebeziumPeer dbz = new DebeziumPeer(pg, myDbz2, work, Map.of("poll.interval.ms", String.valueOf(TUNED_POLL_MS)))) {
-                    dbz.start();
-                    dbz.awaitApplied(rows, Duration.ofMinutes(30));
-                    Workload w = new Workload(pg, myDbz2, false, rows, true, "dbt");
-                    w.burst(burst); // unmeasured: keeps the probe ids of the same range as the other two runs
-                    dbzTunedLatency = oneWayLatency(w, "Debezium + JDBC, poll.interval.ms=" + TUNED_POLL_MS);
-                    sameAsPostgres("Debezium (poll.interval.ms=" + TUNED_POLL_MS + ") target", pg, myDbz2, rows);
-                }
-            }
-            String name = "twoway ÷ Debezium: ";
-            results.add("peer", name + "initial PG→MariaDB one-way (" + k + ")", "rows/s", twInitial, dbzInitial, null);
-            results.add("peer", name + "incremental PG→MariaDB one-way (" + burst / 1000 + "k updates)", "changes/s", twBurst, dbzBurst, null);
-            String[] q = {"p50", "p95", "p99"};
-            for (int i = 0; i < 3; i++) {
-                results.add("peer", name + "latency PG→MariaDB one-way (light 10/s) " + q[i], "ms", twLatency[i], (double) dbzLatency[i], null);
-            }
-            for (int i = 0; i < 3; i++) {
-                results.add("peer", name + "(poll.interval.ms=" + TUNED_POLL_MS + ") latency PG→MariaDB one-way (light 10/s) " + q[i], "ms",
-                        twLatency[i], (double) dbzTunedLatency[i], null);
-            }
-            results.add("peer", "Debezium: engine start → first snapshot batch applied", "s", startup, null, null);
         }
     }
 
@@ -287,7 +279,7 @@ public final class BenchSuite {
         Workload.Latencies l = w.latency(10, Duration.ofSeconds(12), 0);
         List<Long> ms = l.perDirection().get("PG→MariaDB");
         long[] p = Workload.percentiles(ms);
-        String name = "latency PG→MariaDB one-way, " + who + " (light 10/s)";
+        String name = "latency PG→MariaDB one-way, " + who + ", light 10/s)";
         System.out.printf("%s: n=%d p50 %d ms p95 %d ms p99 %d ms; timeouts %d%n", name, ms.size(), p[0], p[1], p[2], l.timeouts());
         results.add("latency", name + " p50", "ms", p[0], null, null);
         results.add("latency", name + " p95", "ms", p[1], null, null);

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * The suite's table. A line's {@code baseline} is the physical limit measured in the same run (its ratio is the
  * figure that matters on a shared machine); its {@code target} is what docs/performance.md promises: for
- * {@code initial} a minimum ratio, for {@code incremental} a minimum value, otherwise a maximum value.
+ * {@code initial} a minimum ratio, for {@code incremental} a minimum value, otherwise a maximum value. In section
+ * {@code peer} the baseline is Debezium's figure from the same run, so the ratio is twoway ÷ Debezium.
  */
 final class Results {
     record Line(String section, String name, String unit, double value, Double baseline, Double target) {
@@ -65,9 +66,9 @@ final class Results {
     }
 
     void print() {
-        System.out.printf("%n%-12s %-70s %14s %-10s %14s %7s %-12s %s%n", "section", "measure", "value", "unit", "limit", "ratio", "target", "met");
+        System.out.printf("%n%-12s %-82s %14s %-10s %14s %7s %-12s %s%n", "section", "measure", "value", "unit", "limit", "ratio", "target", "met");
         for (Line l : lines) {
-            System.out.printf(Locale.ROOT, "%-12s %-70s %,14.1f %-10s %14s %7s %-12s %s%n", l.section(), l.name(), l.value(), l.unit(),
+            System.out.printf(Locale.ROOT, "%-12s %-82s %,14.1f %-10s %14s %7s %-12s %s%n", l.section(), l.name(), l.value(), l.unit(),
                     l.baseline() == null ? "" : String.format(Locale.ROOT, "%,.0f", l.baseline()),
                     l.ratio() == null ? "" : String.format(Locale.ROOT, "%.3f", l.ratio()), l.targetText(), l.meets());
         }
