@@ -240,7 +240,7 @@ public final class BenchSuite {
                 Workload w = new Workload(pg, my, false, rows, true, "tw");
                 double incremental = w.burst(burst);
                 System.out.printf("twoway one-way incremental: %,d updates caught up at %,.0f changes/s%n", burst, incremental);
-                long[] latency = oneWayLatency(w, "twoway (triggers");
+                long[] latency = oneWayLatency(w, "twoway triggers");
                 sync.stopRuntime();
                 sameAsPostgres("twoway one-way target after the burst and the probes", pg, my, rows);
                 return new PeerRun(initial, incremental, latency);
@@ -268,7 +268,7 @@ public final class BenchSuite {
                 Workload w = new Workload(pg, my, false, rows, true, "dbz");
                 double incremental = w.burst(burst);
                 System.out.printf("Debezium (%s) incremental: %,d updates caught up at %,.0f changes/s%n", label, burst, incremental);
-                long[] latency = oneWayLatency(w, "Debezium + JDBC (" + label);
+                long[] latency = oneWayLatency(w, "Debezium " + label);
                 sameAsPostgres("Debezium (" + label + ") target after the snapshot, the burst and the probes", pg, my, rows);
                 return new PeerRun(initial, incremental, latency);
             }
@@ -279,7 +279,7 @@ public final class BenchSuite {
         Workload.Latencies l = w.latency(10, Duration.ofSeconds(12), 0);
         List<Long> ms = l.perDirection().get("PG→MariaDB");
         long[] p = Workload.percentiles(ms);
-        String name = "latency PG→MariaDB one-way, " + who + ", light 10/s)";
+        String name = "latency PG→MariaDB one-way, " + who + ", light 10/s";
         System.out.printf("%s: n=%d p50 %d ms p95 %d ms p99 %d ms; timeouts %d%n", name, ms.size(), p[0], p[1], p[2], l.timeouts());
         results.add("latency", name + " p50", "ms", p[0], null, null);
         results.add("latency", name + " p95", "ms", p[1], null, null);
