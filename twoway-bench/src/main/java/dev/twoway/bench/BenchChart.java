@@ -135,7 +135,8 @@ final class BenchChart {
         for (int e = 0; e <= 4; e++) {
             int x = LABEL + plotW * e / 4;
             g.drawLine(x, bottom, x, bottom + 4);
-            g.drawString(String.format(Locale.ROOT, "%s", new String[]{"0.01", "0.1", "1", "10", "100"}[e]), x - 10, bottom + 16);
+            String tick = new String[]{"0.01", "0.1", "1", "10", "100"}[e];
+            g.drawString(tick, x - g.getFontMetrics().stringWidth(tick) / 2, bottom + 16);
         }
         g.setColor(Color.DARK_GRAY);
         g.setStroke(new BasicStroke(2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[]{6, 4}, 0));
