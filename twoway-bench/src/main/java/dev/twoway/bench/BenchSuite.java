@@ -73,13 +73,17 @@ public final class BenchSuite {
             boolean initialOnly = a.contains("--initial-only");
             boolean peerOnly = a.contains("--peer-only");
             boolean peer = peerOnly || !(initialOnly || a.contains("--no-peer"));
-            suite.warmUp(peer);
-            if (peer) suite.peer(rows);
+            suite.warmUp();
             if (!peerOnly) suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
             if (!peerOnly) suite.mariadbToPostgres(rows);
             if (!initialOnly && !peerOnly) {
                 suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
                 for (int n : scale) if (n != rows) suite.scale(n);
+            }
+            // last, so that Debezium's classes and caches (Kafka Connect, Jackson, …) never count in twoway's memory figures
+            if (peer) {
+                suite.warmUpPeer();
+                suite.peer(rows);
             }
         } finally {
             deleteRecursively(work);
@@ -167,8 +171,8 @@ public final class BenchSuite {
     }
 
     /** Runs both copies and a small sync once, unmeasured, so that neither side of a ratio pays for JIT compilation. */
-    private void warmUp(boolean peer) throws Exception {
-        System.out.println("warm-up: 5,000 rows, plain copy and twoway" + (peer ? " and Debezium" : "") + " (not measured)");
+    private void warmUp() throws Exception {
+        System.out.println("warm-up: 5,000 rows, plain copy and twoway (not measured)");
         try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
             pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_TABLE.formatted("bench_limit"),
                     SqlSyncBenchmark.PG_FILL.formatted(5_000));
@@ -179,18 +183,21 @@ public final class BenchSuite {
                 sync.drive();
             }
         }
-        if (peer) {
-            try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
-                pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(5_000));
-                my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
-                try (DebeziumPeer dbz = new DebeziumPeer(pg, my, work)) {
-                    dbz.start();
-                    dbz.awaitApplied(5_000, Duration.ofMinutes(5));
-                }
-                try (Sync sync = new Sync(work.resolve("warm-up-peer"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
-                    my.exec("DELETE FROM bench");
-                    sync.drive();
-                }
+    }
+
+    /** One small Debezium snapshot and one small one-way twoway sync on the peer's server, unmeasured. */
+    private void warmUpPeer() throws Exception {
+        System.out.println("\nwarm-up: 5,000 rows, Debezium and twoway one-way (not measured)");
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES, peerPg); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(5_000));
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"));
+            try (DebeziumPeer dbz = new DebeziumPeer(pg, my, work)) {
+                dbz.start();
+                dbz.awaitApplied(5_000, Duration.ofMinutes(5));
+            }
+            try (Sync sync = new Sync(work.resolve("warm-up-peer"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE), true)) {
+                my.exec("DELETE FROM bench");
+                sync.drive();
             }
         }
     }
