@@ -1,8 +1,8 @@
 package dev.twoway.bench;
 
 import io.debezium.embedded.Connect;
-import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -39,7 +39,9 @@ import java.util.stream.Collectors;
  * serialization in between), reduces each batch to the last state per primary key, and writes it in one MariaDB
  * transaction: one JDBC batch of {@code DELETE … WHERE id = ?} and one JDBC batch of
  * {@code INSERT … ON DUPLICATE KEY UPDATE} (rewritten into multi-row statements by Connector/J), then marks the batch
- * processed. Everything else is Debezium's default configuration; {@link #configuration()} lists what was set.
+ * processed. Everything else is Debezium's default configuration unless overridden (the suite also runs it with
+ * {@code poll.interval.ms=10}); {@link #configuration()} lists what was set. The constructor fails with the fix in its
+ * message when the server's {@code wal_level} is not {@code logical}.
  */
 final class DebeziumPeer implements AutoCloseable {
     private static final List<String> COLUMNS = SqlSyncBenchmark.COLUMNS;
@@ -211,7 +213,7 @@ final class DebeziumPeer implements AutoCloseable {
     }
 
     /** A Debezium value as JDBC wants it: its logical time types are numbers (micros since the epoch, days). */
-    private static Object toJdbc(Struct row, String column) {
+    static Object toJdbc(Struct row, String column) {
         Field f = row.schema().field(column);
         Object v = row.get(f);
         if (v == null) return null;
@@ -284,10 +286,5 @@ final class DebeziumPeer implements AutoCloseable {
             }
             s.execute("DROP PUBLICATION IF EXISTS " + slot);
         }
-    }
-
-    /** Names of this peer's slot and publication (the same), for messages. */
-    String slot() {
-        return slot;
     }
 }

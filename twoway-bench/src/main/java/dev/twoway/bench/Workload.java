@@ -88,7 +88,7 @@ final class Workload {
         }
         for (Thread t : writers) t.join();
         if (error.get() != null) throw error.get();
-        System.out.printf("  writers committed %,d updates on each side in %.2f s%n", perSide, BenchSuite.seconds(t0));
+        System.out.printf("  writers committed %,d updates %s in %.2f s%n", perSide, oneWay ? "in PostgreSQL" : "on each side", BenchSuite.seconds(t0));
         awaitCount(my, "c7 = '" + tag + "' AND MOD(id, 2) = 0", perSide, t0);
         if (oneWay) return perSide / BenchSuite.seconds(t0);
         awaitCount(pg, "c7 = '" + tag + "' AND MOD(id, 2) = 1", perSide, t0);
