@@ -70,13 +70,21 @@ public final class BenchSuite {
         System.out.printf("twoway benchmark suite: %,d rows of %d columns; load average at start %s; %d CPUs; max heap %,d MB%n",
                 rows, COLUMNS.size(), loadBefore, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         try {
+            boolean scaleOnly = a.contains("--scale-only");
             boolean initialOnly = a.contains("--initial-only");
             boolean peerOnly = a.contains("--peer-only");
-            boolean peer = peerOnly || !(initialOnly || a.contains("--no-peer"));
+            boolean peer = peerOnly || !(initialOnly || scaleOnly || a.contains("--no-peer"));
             suite.warmUp();
-            if (!peerOnly) suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
-            if (!peerOnly) suite.mariadbToPostgres(rows);
-            if (!initialOnly && !peerOnly) {
+            if (scaleOnly) {
+                // Only how time and memory grow with the table: the initial sync at N/10, N and the --scale sizes.
+                java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(scale);
+                sizes.add(rows);
+                for (int n : sizes) suite.scale(n);
+            }
+            boolean main = !peerOnly && !scaleOnly;
+            if (main) suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
+            if (main) suite.mariadbToPostgres(rows);
+            if (main && !initialOnly) {
                 suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
                 for (int n : scale) if (n != rows) suite.scale(n);
             }
@@ -355,6 +363,8 @@ public final class BenchSuite {
                         peak.heapMb(), peak.liveMb(), peak.rssMb());
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, rows >= 5_000_000 ? 512.0 : null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: heap peak", "MB", peak.heapMb(), null, null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: RSS peak", "MB", peak.rssMb(), null, null);
             }
         }
     }
