@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>a mapped column renamed in the ERP ({@code Phone} → {@code PhoneNumber}): writes to the ERP go to dead letters
  *       naming the column, the ERP's capture fails naming it (status), and nothing is written anywhere with a
  *       wrong or missing value — never silent data loss;</li>
- *   <li>the mapping corrected, twoway restarted, the dead letters retried: both edits made meanwhile arrive.</li>
+ *   <li>the mapping corrected, twoway restarted, the dead letters retried: both edits made meanwhile arrive;</li>
+ *   <li>a mapped column dropped in the ERP ({@code Credit_Limit}): the same clear errors, and the shop's values are
+ *       never emptied — neither while the mapping still names the column, nor after the operator removes the ERP
+ *       from that field's mapping, restarts and retries (then the other fields flow again).</li>
  * </ol>
  */
 class SchemaChangeIT {
@@ -33,7 +36,7 @@ class SchemaChangeIT {
 
     @Test
     void aRenamedColumnStopsItsWritesWithAClearErrorAndNothingIsLostOnceTheMappingFollows() throws Exception {
-        Figures figures = new Figures("schema change (column added, renamed)");
+        Figures figures = new Figures("schema change (column added, renamed, dropped)");
         long started = System.nanoTime();
         Soak soak = new Soak();
         while (soak.another()) {
@@ -85,7 +88,42 @@ class SchemaChangeIT {
                 JsonNode status = twoway.status();
                 assertThat(Scenario.deadLetters(status)).as("dead letters after the retry: %s", status).isZero();
                 assertThat(captureError(status)).as("capture works again").isEmpty();
-                figures.add("records written", ledger.writes() + 3);
+
+                // 4. A mapped column dropped in the ERP (Credit_Limit), then an edit on each side.
+                String d = emails.get(3), e = emails.get(4);
+                java.util.Map<String, String> limitsBefore = shopLimits(dbs);
+                dbs.erp.exec("ALTER TABLE Customers DROP COLUMN Credit_Limit");
+                try (Connection con = dbs.shop.connect(); PreparedStatement ps = con.prepareStatement("UPDATE customers SET credit_limit = 4321 WHERE email = ?")) {
+                    ps.setString(1, d);
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+                try (Connection con = dbs.erp.connect(); PreparedStatement ps = con.prepareStatement("UPDATE Customers SET PhoneNumber = ? WHERE Email = ?")) {
+                    ps.setString(1, "+1 555 0004");
+                    ps.setString(2, e);
+                    assertThat(ps.executeUpdate()).as("the application's writes to the ERP still work (the triggers log keys only)").isEqualTo(1);
+                }
+                await("the write to the dropped column in dead letters", () -> Scenario.deadLetters(twoway.status()) >= 1, twoway);
+                await("the ERP's capture to fail naming the dropped column", () -> captureError(twoway.status()).contains("Credit_Limit"), twoway);
+                assertThat(twoway.exec("deadletters", "list").out()).contains("Credit_Limit");
+                figures.add("dead letters raised", Scenario.deadLetters(twoway.status()));
+                java.util.Map<String, String> expected = new java.util.HashMap<>(limitsBefore);
+                expected.put(d, ShopAndErp.money(new java.math.BigDecimal("4321")));
+                assertThat(shopLimits(dbs)).as("no credit limit in the shop touched by the drop in the ERP").isEqualTo(expected);
+
+                // The documented adaptation: the ERP no longer has the field, so the mapping drops it there; the shop
+                // keeps its values (a field mapped in one system only is never emptied because another lost it).
+                twoway.stop();
+                Files.writeString(yaml, Files.readString(yaml).replace("credit_limit: { shop: credit_limit, erp: Credit_Limit }", "credit_limit: { shop: credit_limit }"));
+                TwowayProcess.Result valid = twoway.exec("validate");
+                assertThat(valid.exit()).as(valid.all()).isZero();
+                twoway.start();
+                retry = twoway.exec("deadletters", "retry", "--all");
+                assertThat(retry.exit()).as(retry.all()).isZero();
+                await("the ERP's edit after the drop to reach the shop", () -> "+1 555 0004".equals(shopPhone(dbs, e)), twoway);
+                await("no dead letters and capture working", () -> Scenario.deadLetters(twoway.status()) == 0 && captureError(twoway.status()).isEmpty(), twoway);
+                await("every row's names and phone equal on both sides", () -> samePhonesAndNames(dbs), twoway);
+                assertThat(shopLimits(dbs)).as("the shop's credit limits after the ERP dropped the column and the mapping followed").isEqualTo(expected);
+                figures.add("records written", ledger.writes() + 5);
                 twoway.stop();
             }
         }
@@ -123,6 +161,31 @@ class SchemaChangeIT {
         String shopSql = "SELECT email, first_name, last_name, phone, credit_limit FROM customers ORDER BY email";
         String erpSql = "SELECT Email, First_Name, Last_Name, PhoneNumber, Credit_Limit FROM Customers ORDER BY Email";
         return rows(dbs, Side.SHOP, shopSql).equals(rows(dbs, Side.ERP, erpSql));
+    }
+
+    /** Names and phone of every customer equal on both sides (after the ERP dropped Credit_Limit). */
+    private static boolean samePhonesAndNames(ShopAndErp dbs) throws Exception {
+        String shopSql = "SELECT email, first_name, last_name, phone FROM customers ORDER BY email";
+        String erpSql = "SELECT Email, First_Name, Last_Name, PhoneNumber FROM Customers ORDER BY Email";
+        return strings(dbs, Side.SHOP, shopSql).equals(strings(dbs, Side.ERP, erpSql));
+    }
+
+    private static List<List<String>> strings(ShopAndErp dbs, Side side, String sql) throws Exception {
+        List<List<String>> out = new ArrayList<>();
+        try (Connection con = dbs.db(side).connect(); PreparedStatement ps = con.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), Objects.toString(rs.getString(4))));
+        }
+        out.sort(java.util.Comparator.comparing(r -> r.getFirst()));
+        return out;
+    }
+
+    /** The shop's credit limit per email. */
+    private static java.util.Map<String, String> shopLimits(ShopAndErp dbs) throws Exception {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (Connection con = dbs.shop.connect(); PreparedStatement ps = con.prepareStatement("SELECT email, credit_limit FROM customers"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.put(rs.getString(1), Objects.toString(ShopAndErp.money(rs.getBigDecimal(2))));
+        }
+        return out;
     }
 
     private static List<List<String>> rows(ShopAndErp dbs, Side side, String sql) throws Exception {
