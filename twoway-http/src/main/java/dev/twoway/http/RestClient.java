@@ -50,9 +50,14 @@ final class RestClient {
     private final OAuth2Tokens tokens;
 
     RestClient(RestSystem system) {
+        this(system, null);
+    }
+
+    /** @param tokenFile where OAuth2 keeps a refresh token the provider rotated (null: in memory only) */
+    RestClient(RestSystem system, java.nio.file.Path tokenFile) {
         this.system = system;
         this.http = HttpClient.newBuilder().connectTimeout(system.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
-        this.tokens = system.auth() instanceof RestSystem.Auth.OAuth2 o ? new OAuth2Tokens(system.name(), o, http, system.timeout()) : null;
+        this.tokens = system.auth() instanceof RestSystem.Auth.OAuth2 o ? new OAuth2Tokens(system.name(), o, http, system.timeout(), tokenFile) : null;
         this.inFlight = new Semaphore(system.maxConcurrency(), true);
         this.intervalNanos = (long) (1_000_000_000L / system.requestsPerSecond());
     }

@@ -25,10 +25,10 @@ public final class RestConnector implements Connector {
 
     /**
      * @param resources entity name → resource
-     * @param workDir   where delete scans keep the ids they have seen
+     * @param workDir   where delete scans keep the ids they have seen, and OAuth2 a refresh token the provider rotated
      */
     public RestConnector(RestSystem system, Map<String, RestResource> resources, Path workDir) {
-        this.client = new RestClient(system);
+        this.client = new RestClient(system, workDir == null ? null : workDir.resolve("oauth2-" + safe(system.name()) + ".json"));
         this.resources = Map.copyOf(new LinkedHashMap<>(resources));
         this.workDir = workDir;
     }

@@ -57,7 +57,8 @@ public record RestSystem(String name, URI baseUrl, Auth auth, Duration timeout, 
          * OAuth2 (RFC 6749): an access token from {@code tokenUrl}, sent as {@code Authorization: Bearer}, kept until
          * shortly before it expires and renewed then, or at once when the API answers 401 (the request is retried once).
          * Without {@code refreshToken} the client-credentials grant is used, with it the refresh-token grant (a rotated
-         * refresh token in the answer replaces it for the process's lifetime).
+         * refresh token in the answer replaces it, and is kept in the connector's work directory across restarts
+         * for as long as the configured one stays the same).
          *
          * @param clientSecret      may be null for a public client using a refresh token
          * @param scope             space-separated scopes to ask for; null: the client's default

@@ -60,6 +60,15 @@ public final class HubSpotEmulator implements AutoCloseable {
     public final String clientId = "client-1";
     public final String clientSecret = "shh-client-secret";
     public final String refreshToken = "refresh-1";
+    /** Whether each refresh-token grant answers a new refresh token and revokes the one it was given (rotation). */
+    public volatile boolean rotateRefreshTokens;
+    private volatile String validRefreshToken = refreshToken;
+    private final java.util.concurrent.atomic.AtomicInteger refreshTokenCounter = new java.util.concurrent.atomic.AtomicInteger(1);
+
+    /** The refresh token the token endpoint accepts now (changes with each grant when tokens rotate). */
+    public String validRefreshToken() {
+        return validRefreshToken;
+    }
     public final String appSecret = "webhook-app-secret";
     volatile long tokenSeconds = 1800;
     /** When set, tokens stop working this long after issue whatever expires_in said (a revocation, a clock skew). */
@@ -242,7 +251,7 @@ public final class HubSpotEmulator implements AutoCloseable {
             return new Answer(400, "{\"status\":\"BAD_CLIENT_ID\",\"error\":\"invalid_client\",\"error_description\":\"missing or unknown client id / secret\"}");
         }
         String grant = f.getOrDefault("grant_type", "");
-        if (grant.equals("refresh_token") && !refreshToken.equals(f.get("refresh_token"))) {
+        if (grant.equals("refresh_token") && !validRefreshToken.equals(f.get("refresh_token"))) {
             return new Answer(400, "{\"status\":\"BAD_REFRESH_TOKEN\",\"error\":\"invalid_grant\",\"error_description\":\"missing or unknown refresh token\"}");
         }
         if (!grant.equals("refresh_token") && !grant.equals("client_credentials")) {
@@ -252,7 +261,10 @@ public final class HubSpotEmulator implements AutoCloseable {
         tokens.put(token, tokenRealMillis > 0 ? Instant.now().plusMillis(tokenRealMillis) : Instant.now().plusSeconds(tokenSeconds));
         tokensIssued.incrementAndGet();
         ObjectNode o = JSON.createObjectNode().put("token_type", "bearer").put("access_token", token).put("expires_in", tokenSeconds);
-        if (grant.equals("refresh_token")) o.put("refresh_token", refreshToken);
+        if (grant.equals("refresh_token")) {
+            if (rotateRefreshTokens) validRefreshToken = "refresh-" + refreshTokenCounter.incrementAndGet();
+            o.put("refresh_token", validRefreshToken);
+        }
         return new Answer(200, o.toString());
     }
 

@@ -95,6 +95,36 @@ class OAuth2Test {
     }
 
     @Test
+    void aRefreshTokenTheProviderRotatedIsKeptForTheNextStartUntilTheConfiguredOneChanges(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
+            throws Exception {
+        hs.rotateRefreshTokens = true;
+        java.nio.file.Path kept = state.resolve("oauth2-hubspot.json");
+        RestSystem.Auth.OAuth2 configured = new RestSystem.Auth.OAuth2(URI.create(hs.url + "/oauth/v1/token"), hs.clientId, new Secret(hs.clientSecret), null,
+                new Secret(hs.refreshToken), true);
+        RestSystem system = new RestSystem("hubspot", hs.url, configured, null, 1000, 8, 3, null);
+
+        assertThat(get(new RestClient(system, kept))).isEqualTo(200);
+        String rotated = hs.validRefreshToken();
+        assertThat(rotated).as("the emulator rotated the configured token away").isNotEqualTo(hs.refreshToken);
+        assertThat(java.nio.file.Files.readString(kept)).contains(rotated).doesNotContain(hs.refreshToken);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(kept)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        // A restart with the same configuration: the configured token is revoked, the kept one works (and rotates again).
+        assertThatThrownBy(() -> get(new RestClient(system))).as("without the kept token").hasMessageContaining("invalid_grant");
+        assertThat(get(new RestClient(system, kept))).isEqualTo(200);
+        assertThat(java.nio.file.Files.readString(kept)).contains(hs.validRefreshToken()).doesNotContain("\"" + rotated + "\"");
+
+        // Someone authorized again and configured the new token: it wins over the kept one.
+        hs.rotateRefreshTokens = false;
+        String fresh = hs.validRefreshToken();
+        java.nio.file.Files.writeString(kept, java.nio.file.Files.readString(kept).replace(fresh, "refresh-revoked-long-ago"));
+        RestSystem reconfigured = new RestSystem("hubspot", hs.url, new RestSystem.Auth.OAuth2(URI.create(hs.url + "/oauth/v1/token"), hs.clientId,
+                new Secret(hs.clientSecret), null, new Secret(fresh), true), null, 1000, 8, 3, null);
+        assertThat(get(new RestClient(reconfigured, kept))).as("the configured token changed: the kept one is not used").isEqualTo(200);
+    }
+
+    @Test
     void aWrongSecretIsReportedWithoutTheSecret() {
         RestClient c = client(clientCredentials("not-the-secret-xyz", false));
         assertThatThrownBy(() -> get(c)).isInstanceOf(IllegalStateException.class)
