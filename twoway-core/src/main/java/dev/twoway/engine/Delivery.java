@@ -170,6 +170,17 @@ final class Delivery {
             Resolver.saveSequence(tx, sync.name(), confirmSeq);
             return new SyncEngine.DeliveryReport(due, applied, retried, dead, false);
         });
+        // Captures of the target that began reading before these records read the rows again, ahead of their
+        // transaction where they can (a hint only: a row not noted here is read again inside it).
+        List<NativeKey> touched = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            WriteResult r = outcome.get(i);
+            if (r instanceof WriteResult.Applied a && a.key() != null) touched.add(a.key());
+            else if ((r instanceof WriteResult.Applied || r instanceof WriteResult.PreconditionFailed) && !(jobs.get(i).planned().write() instanceof Write.Insert)) {
+                touched.add(keyOf(jobs.get(i).planned().write()));
+            }
+        }
+        if (!touched.isEmpty() && target.direction().captured()) resolver.recorded(endpoint, touched, sequence.get());
         // A batch that went through whole: the target works again, and the last error is history.
         if (report.applied() > 0 && report.retried() == 0 && report.deadLettered() == 0) lastErrors.remove(endpoint);
         return report;

@@ -50,6 +50,16 @@ final class Resolver {
     final Map<String, HybridLogicalClock> clocks;
     final AtomicLong sequence;
     final EngineEvents events;
+    /**
+     * Per endpoint, rows whose writes delivery recorded, with the sequence number at that point: a capture that began
+     * reading before it reads those rows again (see {@link #readAgain}). Only a hint of which rows to read ahead of
+     * the capture's transaction; a row missing here is still read again there.
+     */
+    private final Map<String, Map<NativeKey, Long>> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A row read again ahead of a capture's transaction; the read began at sequence number {@code seq}. */
+    record Fresh(long seq, Optional<Row> row) {
+    }
 
     Resolver(SyncDefinition sync, Map<String, SyncEngine.EndpointIo> io, EngineOptions options, AuditRecorder audit,
              Map<String, HybridLogicalClock> clocks, AtomicLong sequence, EngineEvents events) {
@@ -81,7 +91,40 @@ final class Resolver {
         if (value > stored) tx.putMeta(sequenceKey(sync), Long.toString(value));
     }
 
+    /** Delivery recorded the outcome of writes to these rows of {@code endpoint}, at sequence number {@code seq} or below. */
+    void recorded(String endpoint, java.util.Collection<NativeKey> keys, long seq) {
+        Map<NativeKey, Long> m = recorded.computeIfAbsent(endpoint, e -> new java.util.concurrent.ConcurrentHashMap<>());
+        for (NativeKey k : keys) m.merge(k, seq, Math::max);
+    }
+
+    /**
+     * Reads again, in one call and before the capture's state transaction, the rows of a captured batch whose writes
+     * delivery recorded after the capture began reading ({@code readSeq}): their images may predate those writes, and
+     * reading them inside the transaction would hold the state store (shared by every sync) for as long as the
+     * system takes to answer. Forgets what no later capture of the endpoint needs.
+     */
+    Map<NativeKey, Fresh> readAgain(String endpoint, java.util.Collection<NativeKey> batch, long readSeq) {
+        Map<NativeKey, Long> m = recorded.get(endpoint);
+        if (m == null || m.isEmpty()) return Map.of();
+        List<NativeKey> keys = batch.stream().filter(k -> m.getOrDefault(k, Long.MIN_VALUE) > readSeq).toList();
+        m.values().removeIf(seq -> seq <= readSeq);
+        if (keys.isEmpty()) return Map.of();
+        long seq = sequence.get(); // taken before the read: it shows every write confirmed at or below this number
+        Map<NativeKey, Row> rows = io.get(endpoint).sink().read(keys);
+        Map<NativeKey, Fresh> out = new java.util.HashMap<>();
+        for (NativeKey k : keys) out.put(k, new Fresh(seq, Optional.ofNullable(rows.get(k))));
+        return out;
+    }
+
     boolean resolveChange(StateTransaction tx, EndpointDefinition def, Change change, long readSeq, Instant capturedAt) {
+        return resolveChange(tx, def, change, readSeq, capturedAt, Map.of());
+    }
+
+    /**
+     * @param fresh rows read again ahead of the transaction ({@link #readAgain}); one is used where its read began
+     *              after the last write confirmed to the row, else the row is read here
+     */
+    boolean resolveChange(StateTransaction tx, EndpointDefinition def, Change change, long readSeq, Instant capturedAt, Map<NativeKey, Fresh> fresh) {
         String endpoint = def.name();
         Row image;
         try {
@@ -108,7 +151,8 @@ final class Resolver {
         if (shadow != null && readSeq < shadow.confirmedSeq()) {
             // The image was read before one of our writes to this row was confirmed, so it may show the row as
             // it was before that write. Read the row again rather than merge a state that may be outdated.
-            Optional<Row> now = readRow(endpoint, change.key());
+            Fresh f = fresh.get(change.key());
+            Optional<Row> now = f != null && f.seq() >= shadow.confirmedSeq() ? f.row() : readRow(endpoint, change.key());
             try {
                 image = now.map(r -> References.mapping(tx, def).toCanonical(change.key(), r)).orElse(null);
             } catch (MappingException e) {

@@ -152,10 +152,11 @@ public final class SyncEngine {
             latest.remove(c.key());
             latest.put(c.key(), c);
         }
+        Map<NativeKey, Resolver.Fresh> fresh = resolver.readAgain(endpoint, latest.keySet(), readSeq);
         int resolved = events.inTransaction(store, tx -> {
             int n = 0;
             for (Change c : latest.values()) {
-                if (resolver.resolveChange(tx, def, c, readSeq, capturedAt)) n++;
+                if (resolver.resolveChange(tx, def, c, readSeq, capturedAt, fresh)) n++;
             }
             tx.saveCheckpoint(sync.name(), endpoint, batch.position());
             tx.putMeta(Resolver.hlcKey(sync.name(), endpoint), clocks.get(endpoint).last().encode());

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SyncInvariantsProperties {
 
-    enum Kind { INSERT, UPDATE, DELETE, CAPTURE, DELIVER, CRASH, CRASH_IN_COMMIT, CRASH_AFTER_APPLY, OUTAGE, FLAKY, TIME, DELIVER_WHILE_CAPTURING }
+    enum Kind { INSERT, UPDATE, DELETE, CAPTURE, DELIVER, CRASH, CRASH_IN_COMMIT, CRASH_AFTER_APPLY, OUTAGE, FLAKY, TIME, DELIVER_WHILE_CAPTURING, CAPTURE_WHILE_DELIVERING }
 
     record Op(Kind kind, int system, int pick, int field) {
     }
@@ -104,6 +104,7 @@ class SyncInvariantsProperties {
             case FLAKY -> w.failSomeWrites(sys, 0.3);
             case TIME -> w.clock.advance(Duration.ofMillis(op.pick()));
             case DELIVER_WHILE_CAPTURING -> w.deliverWhileCaptureGoesOn(sys, op.pick(), op.field());
+            case CAPTURE_WHILE_DELIVERING -> w.captureWhileDeliveriesGoOn(sys);
         }
     }
 
@@ -211,7 +212,8 @@ class SyncInvariantsProperties {
                         net.jqwik.api.Tuple.of(6, Kind.DELIVER), net.jqwik.api.Tuple.of(1, Kind.CRASH),
                         net.jqwik.api.Tuple.of(1, Kind.CRASH_IN_COMMIT), net.jqwik.api.Tuple.of(1, Kind.CRASH_AFTER_APPLY),
                         net.jqwik.api.Tuple.of(1, Kind.OUTAGE), net.jqwik.api.Tuple.of(1, Kind.FLAKY),
-                        net.jqwik.api.Tuple.of(2, Kind.TIME), net.jqwik.api.Tuple.of(3, Kind.DELIVER_WHILE_CAPTURING)).map(Enum::ordinal))
+                        net.jqwik.api.Tuple.of(2, Kind.TIME), net.jqwik.api.Tuple.of(3, Kind.DELIVER_WHILE_CAPTURING),
+                        net.jqwik.api.Tuple.of(3, Kind.CAPTURE_WHILE_DELIVERING)).map(Enum::ordinal))
                 .in((b, k) -> { b[0] = k; return b; })
                 .use(Arbitraries.integers().between(0, 3)).in((b, v) -> { b[1] = v; return b; })
                 .use(Arbitraries.integers().between(0, 1000)).in((b, v) -> { b[2] = v; return b; })

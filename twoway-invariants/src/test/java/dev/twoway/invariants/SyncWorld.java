@@ -201,6 +201,57 @@ final class SyncWorld implements AutoCloseable {
         }
     }
 
+    /**
+     * A capture of {@code system} during which deliveries go on: after the capture read its batch and before it
+     * merges it (and sometimes again after it read rows again ahead of its transaction), delivery to that system
+     * applies and confirms writes (its own thread in a running engine), so the batch, or the rows read again, may
+     * show rows as they were before writes confirmed meanwhile. Those must be read again, not merged as read.
+     */
+    void captureWhileDeliveriesGoOn(int system) {
+        MemorySystem s = systems.get(system);
+        // Also, sometimes, after the capture read rows again ahead of its transaction (a read that is then outdated).
+        boolean afterRead = random.nextBoolean();
+        s.setFaults(new WriteFaults() {
+            boolean polled, read, busy;
+
+            @Override
+            public void afterPoll(int changes) {
+                if (polled || busy) return;
+                polled = true;
+                deliver();
+            }
+
+            @Override
+            public void afterRead(int rows) {
+                if (!afterRead || !polled || read || busy || !aheadOfTheTransaction()) return;
+                read = true;
+                deliver();
+            }
+
+            /**
+             * Whether this read is the capture's read ahead of its state transaction. A read inside that transaction
+             * (where a running engine's delivery would wait for the store) is left alone.
+             */
+            private boolean aheadOfTheTransaction() {
+                return StackWalker.getInstance().walk(f -> f.anyMatch(x -> x.getMethodName().equals("readAgain")));
+            }
+
+            private void deliver() {
+                busy = true; // the delivery's own reads are not the capture's
+                try {
+                    engine.deliverOnce(name(system)); // a simulated crash in it ends the capture too, and capture() handles it
+                } finally {
+                    busy = false;
+                }
+            }
+        });
+        try {
+            capture(system);
+        } finally {
+            s.setFaults(WriteFaults.NONE);
+        }
+    }
+
     // ---- what users do ----------------------------------------------------------------------------------
 
     void userInsert(int system) {

@@ -27,6 +27,12 @@ final class MemorySource implements ChangeSource {
 
     @Override
     public ChangeBatch poll(String afterPosition, int maxChanges) {
+        ChangeBatch batch = read(afterPosition, maxChanges);
+        table.faults().afterPoll(batch.changes().size());
+        return batch;
+    }
+
+    private ChangeBatch read(String afterPosition, int maxChanges) {
         table.systemCheck();
         if (afterPosition == null) afterPosition = "snap:" + table.logSize() + ":";
         if (afterPosition.startsWith("snap:")) return snapshotPage(afterPosition, maxChanges);

@@ -26,6 +26,10 @@ public interface WriteFaults {
     default void afterApply(int writes) {
     }
 
+    /** Called after the source read a batch of changes and before it answers (to interleave other work with a capture). */
+    default void afterPoll(int changes) {
+    }
+
     /** Called after the sink read rows and before it answers (to interleave other work with a read). */
     default void afterRead(int rows) {
     }
