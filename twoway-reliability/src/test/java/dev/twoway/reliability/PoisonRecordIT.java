@@ -48,8 +48,8 @@ class PoisonRecordIT {
                     dbs.seed(Side.SHOP, List.of(after));
                     ledger.inserted(Side.SHOP, after, false);
 
-                    await("two dead letters", () -> deadLetters(twoway) == 2, twoway);
-                    await("the record inserted after the poison to reach the ERP", () -> dbs.read(Side.ERP).containsKey(after.email()), twoway);
+                    Scenario.await("two dead letters", () -> deadLetters(twoway) == 2, twoway);
+                    Scenario.await("the record inserted after the poison to reach the ERP", () -> dbs.read(Side.ERP).containsKey(after.email()), twoway);
                     TwowayProcess.Result list = twoway.exec("deadletters", "list");
                     assertThat(list.out()).as(list.all()).contains("customers → erp").contains("field 'phone'").contains("the column holds 30")
                             .containsIgnoringCase("credit_not_negative");
@@ -62,7 +62,7 @@ class PoisonRecordIT {
                     twoway.start();
                     TwowayProcess.Result retry = twoway.exec("deadletters", "retry", "--all");
                     assertThat(retry.exit()).as(retry.all()).isZero();
-                    await("the retried records to reach the ERP", () -> {
+                    Scenario.await("the retried records to reach the ERP", () -> {
                         var erp = dbs.read(Side.ERP);
                         return erp.containsKey(tooLong.email()) && erp.containsKey(negative.email());
                     }, twoway);
@@ -80,18 +80,4 @@ class PoisonRecordIT {
         return Scenario.deadLetters(twoway.status());
     }
 
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Condition condition, TwowayProcess twoway) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within 60 s; status: " + twoway.exec("status").all()
-                        + "\ndead letters: " + twoway.exec("deadletters", "list").all() + "\ntwoway's log:\n" + twoway.log());
-            }
-            Thread.sleep(300);
-        }
-    }
 }

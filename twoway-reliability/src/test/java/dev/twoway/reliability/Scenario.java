@@ -50,4 +50,21 @@ final class Scenario {
         for (JsonNode s : status.path("syncs")) n += s.path("openConflicts").asLong();
         return n;
     }
+
+    /** A condition checked until it holds. */
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits (60 s at most, checking every 300 ms) for {@code condition}; fails with twoway's status, dead letters and log. */
+    static void await(String what, Condition condition, TwowayProcess twoway) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not happen within 60 s; status: " + twoway.exec("status").all()
+                        + "\ndead letters: " + twoway.exec("deadletters", "list").all() + "\ntwoway's log:\n" + twoway.log());
+            }
+            Thread.sleep(300);
+        }
+    }
 }

@@ -53,7 +53,7 @@ class SchemaChangeIT {
                 // 1. An added column that nothing maps: the next edit syncs as before.
                 dbs.erp.exec("ALTER TABLE Customers ADD COLUMN Loyalty_Tier VARCHAR(20) NULL");
                 update(dbs, Side.SHOP, "phone", "+1 555 0001", a);
-                await("an edit after an added column to reach the ERP", () -> "+1 555 0001".equals(erpPhone(dbs, "Phone", a)), twoway);
+                Scenario.await("an edit after an added column to reach the ERP", () -> "+1 555 0001".equals(erpPhone(dbs, "Phone", a)), twoway);
 
                 // 2. The mapped column renamed under twoway's feet, then one edit on each side.
                 dbs.erp.exec("ALTER TABLE Customers RENAME COLUMN Phone TO PhoneNumber");
@@ -65,10 +65,10 @@ class SchemaChangeIT {
                     ps.setString(2, c);
                     assertThat(ps.executeUpdate()).isEqualTo(1);
                 }
-                await("the write to the renamed column in dead letters", () -> Scenario.deadLetters(twoway.status()) >= 1, twoway);
+                Scenario.await("the write to the renamed column in dead letters", () -> Scenario.deadLetters(twoway.status()) >= 1, twoway);
                 TwowayProcess.Result letters = twoway.exec("deadletters", "list");
                 assertThat(letters.out()).as(letters.all()).contains("customers → erp").containsIgnoringCase("Phone");
-                await("the ERP's capture to fail naming the column", () -> captureError(twoway.status()).contains("Phone"), twoway);
+                Scenario.await("the ERP's capture to fail naming the column", () -> captureError(twoway.status()).contains("Phone"), twoway);
                 figures.add("dead letters raised", Scenario.deadLetters(twoway.status()));
                 // Never silent: no side got a wrong or an empty value meanwhile.
                 assertThat(erpPhone(dbs, "PhoneNumber", b)).as("the ERP row twoway could not write keeps its value").isEqualTo(erpBefore);
@@ -82,9 +82,9 @@ class SchemaChangeIT {
                 twoway.start();
                 TwowayProcess.Result retry = twoway.exec("deadletters", "retry", "--all");
                 assertThat(retry.exit()).as(retry.all()).isZero();
-                await("the shop's edit to reach the renamed column", () -> "+1 555 0002".equals(erpPhone(dbs, "PhoneNumber", b)), twoway);
-                await("the ERP's edit to reach the shop", () -> "+1 555 0003".equals(shopPhone(dbs, c)), twoway);
-                await("every row equal on both sides", () -> sameEverywhere(dbs), twoway);
+                Scenario.await("the shop's edit to reach the renamed column", () -> "+1 555 0002".equals(erpPhone(dbs, "PhoneNumber", b)), twoway);
+                Scenario.await("the ERP's edit to reach the shop", () -> "+1 555 0003".equals(shopPhone(dbs, c)), twoway);
+                Scenario.await("every row equal on both sides", () -> sameEverywhere(dbs), twoway);
                 JsonNode status = twoway.status();
                 assertThat(Scenario.deadLetters(status)).as("dead letters after the retry: %s", status).isZero();
                 assertThat(captureError(status)).as("capture works again").isEmpty();
@@ -102,8 +102,8 @@ class SchemaChangeIT {
                     ps.setString(2, e);
                     assertThat(ps.executeUpdate()).as("the application's writes to the ERP still work (the triggers log keys only)").isEqualTo(1);
                 }
-                await("the write to the dropped column in dead letters", () -> Scenario.deadLetters(twoway.status()) >= 1, twoway);
-                await("the ERP's capture to fail naming the dropped column", () -> captureError(twoway.status()).contains("Credit_Limit"), twoway);
+                Scenario.await("the write to the dropped column in dead letters", () -> Scenario.deadLetters(twoway.status()) >= 1, twoway);
+                Scenario.await("the ERP's capture to fail naming the dropped column", () -> captureError(twoway.status()).contains("Credit_Limit"), twoway);
                 assertThat(twoway.exec("deadletters", "list").out()).contains("Credit_Limit");
                 figures.add("dead letters raised", Scenario.deadLetters(twoway.status()));
                 java.util.Map<String, String> expected = new java.util.HashMap<>(limitsBefore);
@@ -119,9 +119,9 @@ class SchemaChangeIT {
                 twoway.start();
                 retry = twoway.exec("deadletters", "retry", "--all");
                 assertThat(retry.exit()).as(retry.all()).isZero();
-                await("the ERP's edit after the drop to reach the shop", () -> "+1 555 0004".equals(shopPhone(dbs, e)), twoway);
-                await("no dead letters and capture working", () -> Scenario.deadLetters(twoway.status()) == 0 && captureError(twoway.status()).isEmpty(), twoway);
-                await("every row's names and phone equal on both sides", () -> samePhonesAndNames(dbs), twoway);
+                Scenario.await("the ERP's edit after the drop to reach the shop", () -> "+1 555 0004".equals(shopPhone(dbs, e)), twoway);
+                Scenario.await("no dead letters and capture working", () -> Scenario.deadLetters(twoway.status()) == 0 && captureError(twoway.status()).isEmpty(), twoway);
+                Scenario.await("every row's names and phone equal on both sides", () -> samePhonesAndNames(dbs), twoway);
                 assertThat(shopLimits(dbs)).as("the shop's credit limits after the ERP dropped the column and the mapping followed").isEqualTo(expected);
                 figures.add("records written", ledger.writes() + 5);
                 twoway.stop();
@@ -207,18 +207,4 @@ class SchemaChangeIT {
         return sb.toString();
     }
 
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Condition condition, TwowayProcess twoway) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within 60 s; status: " + twoway.exec("status").all()
-                        + "\ndead letters: " + twoway.exec("deadletters", "list").all() + "\ntwoway's log:\n" + twoway.log());
-            }
-            Thread.sleep(300);
-        }
-    }
 }
