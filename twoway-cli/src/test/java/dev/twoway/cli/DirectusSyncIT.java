@@ -9,10 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -100,28 +96,28 @@ class DirectusSyncIT {
             Path log = dir.resolve("run.log");
             Process run = TwowayJar.start(dir, log, ENV, "run");
             try {
-                await("initial sync", () -> converged() && db().size() == 3, log);
+                await("initial sync", () -> converged() && TwowayJar.customers(pg).size() == 3, log);
                 // inserts each way
                 shop.exec("INSERT INTO customers (name, email, phone) VALUES ('Eve', 'eve@example.com', '555')");
                 d.send("POST", "/items/customers", "{\"name\":\"Dave\",\"email\":\"dave@example.com\",\"phone\":\"444\"}");
-                await("inserts each way", () -> converged() && db().containsKey("eve@example.com") && db().containsKey("dave@example.com"), log);
+                await("inserts each way", () -> converged() && TwowayJar.customers(pg).containsKey("eve@example.com") && TwowayJar.customers(pg).containsKey("dave@example.com"), log);
                 // updates each way
                 shop.exec("UPDATE customers SET phone = '111-db' WHERE email = 'alice@example.com'");
                 d.send("PATCH", "/items/customers/" + cmsId("carol@example.com"), "{\"phone\":\"333-cms\"}");
                 await("updates each way", () -> converged() && "Alice|111-db".equals(cms().get("alice@example.com"))
-                        && "Carol|333-cms".equals(db().get("carol@example.com")), log);
+                        && "Carol|333-cms".equals(TwowayJar.customers(pg).get("carol@example.com")), log);
                 // deletes each way (Directus's by the id scan)
                 shop.exec("DELETE FROM customers WHERE email = 'eve@example.com'");
                 d.send("DELETE", "/items/customers/" + cmsId("dave@example.com"), null);
-                await("deletes each way", () -> converged() && !db().containsKey("dave@example.com") && !cms().containsKey("eve@example.com"), log);
-                assertThat(db()).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
+                await("deletes each way", () -> converged() && !TwowayJar.customers(pg).containsKey("dave@example.com") && !cms().containsKey("eve@example.com"), log);
+                assertThat(TwowayJar.customers(pg)).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
 
                 // no loop: once quiet, nothing more is audited and Directus's items keep their modification times
                 Thread.sleep(5_000);
-                long audited = auditEntries();
+                long audited = TwowayJar.auditEntries(dir);
                 String items = d.send("GET", "/items/customers?sort=id", null);
                 Thread.sleep(8_000);
-                assertThat(auditEntries()).isEqualTo(audited);
+                assertThat(TwowayJar.auditEntries(dir)).isEqualTo(audited);
                 assertThat(d.send("GET", "/items/customers?sort=id", null)).isEqualTo(items);
                 assertThat(Files.readString(log)).doesNotContain(Directus.TOKEN);
             } finally {
@@ -131,30 +127,12 @@ class DirectusSyncIT {
         }
     }
 
-    private long auditEntries() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("twoway-data/state.db") + "?open_mode=1");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM audit")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private boolean converged() {
         try {
-            return cms().equals(db());
+            return cms().equals(TwowayJar.customers(pg));
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private Map<String, String> db() {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name, email, phone FROM customers")) {
-            while (rs.next()) out.put(rs.getString("email"), rs.getString("name") + "|" + rs.getString("phone"));
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
     }
 
     private Map<String, String> cms() {

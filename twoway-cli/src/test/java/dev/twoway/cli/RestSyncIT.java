@@ -14,10 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -81,14 +77,14 @@ class RestSyncIT {
             // sync --once: the initial sync (Bob matched by email: PostgreSQL's row is the later edit), then a conflict
             TwowayJar.Result first = TwowayJar.run(dir, ENV, "sync", "--once");
             assertThat(first.exit()).as(first.all()).isZero();
-            assertThat(api()).isEqualTo(db()).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
+            assertThat(api()).isEqualTo(TwowayJar.customers(pg)).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
             pg.exec("UPDATE customers SET phone = 'db-loses' WHERE email = 'bob@example.com'");
             Thread.sleep(2_000); // beyond the skew window: the later edit wins
             send("PATCH", "/customers/" + apiId("bob@example.com"), "{\"phone\":\"api-wins\"}");
             Thread.sleep(2_500); // json-server's edit must be older than the overlap (1 s) by the server's whole-second clock
             TwowayJar.Result second = TwowayJar.run(dir, ENV, "sync", "--once");
             assertThat(second.exit()).as(second.all()).isZero();
-            assertThat(api()).isEqualTo(db()).containsEntry("bob@example.com", "Bob|api-wins");
+            assertThat(api()).isEqualTo(TwowayJar.customers(pg)).containsEntry("bob@example.com", "Bob|api-wins");
 
             Path log = dir.resolve("run.log");
             Process run = TwowayJar.start(dir, log, ENV, "run");
@@ -96,27 +92,27 @@ class RestSyncIT {
                 // inserts each way
                 pg.exec("INSERT INTO customers (name, email, phone) VALUES ('Eve', 'eve@example.com', '555')");
                 send("POST", "/customers", "{\"name\":\"Dave\",\"email\":\"dave@example.com\",\"phone\":\"444\"}");
-                await("inserts each way", () -> converged() && db().containsKey("eve@example.com") && db().containsKey("dave@example.com"), log);
+                await("inserts each way", () -> converged() && TwowayJar.customers(pg).containsKey("eve@example.com") && TwowayJar.customers(pg).containsKey("dave@example.com"), log);
                 // updates each way
                 pg.exec("UPDATE customers SET phone = '111-db' WHERE email = 'alice@example.com'");
                 send("PATCH", "/customers/" + apiId("carol@example.com"), "{\"phone\":\"333-api\"}");
                 await("updates each way", () -> converged() && "Alice|111-db".equals(api().get("alice@example.com"))
-                        && "Carol|333-api".equals(db().get("carol@example.com")), log);
+                        && "Carol|333-api".equals(TwowayJar.customers(pg).get("carol@example.com")), log);
                 // deletes each way (json-server's is found by the id scan)
                 pg.exec("DELETE FROM customers WHERE email = 'eve@example.com'");
                 send("DELETE", "/customers/" + apiId("dave@example.com"), null);
-                await("deletes each way", () -> converged() && !db().containsKey("dave@example.com") && !api().containsKey("eve@example.com"), log);
-                assertThat(db()).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
+                await("deletes each way", () -> converged() && !TwowayJar.customers(pg).containsKey("dave@example.com") && !api().containsKey("eve@example.com"), log);
+                assertThat(TwowayJar.customers(pg)).containsOnlyKeys("alice@example.com", "bob@example.com", "carol@example.com");
 
                 // no loop: after quiescing, nothing is audited, written or changed any more
                 Thread.sleep(5_000);
-                long audited = auditEntries();
+                long audited = TwowayJar.auditEntries(dir);
                 String items = send("GET", "/customers", null);
-                Map<String, String> rows = db();
+                Map<String, String> rows = TwowayJar.customers(pg);
                 Thread.sleep(8_000); // several polls, and several delete scans (every 2 s)
-                assertThat(auditEntries()).as("audit entries once quiet").isEqualTo(audited);
+                assertThat(TwowayJar.auditEntries(dir)).as("audit entries once quiet").isEqualTo(audited);
                 assertThat(send("GET", "/customers", null)).isEqualTo(items);
-                assertThat(db()).isEqualTo(rows);
+                assertThat(TwowayJar.customers(pg)).isEqualTo(rows);
                 assertThat(Files.readString(log)).doesNotContain("example-token");
             } finally {
                 run.destroy(); // SIGTERM
@@ -127,30 +123,12 @@ class RestSyncIT {
         }
     }
 
-    private long auditEntries() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("twoway-data/state.db") + "?open_mode=1");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM audit")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private boolean converged() {
         try {
-            return api().equals(db());
+            return api().equals(TwowayJar.customers(pg));
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private Map<String, String> db() {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name, email, phone FROM customers")) {
-            while (rs.next()) out.put(rs.getString("email"), rs.getString("name") + "|" + rs.getString("phone"));
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
     }
 
     private Map<String, String> api() {

@@ -62,4 +62,25 @@ final class TwowayJar {
         pb.environment().putAll(env);
         return pb.start();
     }
+
+    /** How many entries the audit trail of the twoway working in {@code dir} holds (its state store opened read-only). */
+    static long auditEntries(Path dir) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("twoway-data/state.db") + "?open_mode=1");
+             java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM audit")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The {@code customers} table of the REST examples (docs/http.md): email → "name|phone". */
+    static Map<String, String> customers(dev.twoway.jdbc.TestDatabase db) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (java.sql.Connection c = db.connect(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT name, email, phone FROM customers")) {
+            while (rs.next()) out.put(rs.getString("email"), rs.getString("name") + "|" + rs.getString("phone"));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
 }

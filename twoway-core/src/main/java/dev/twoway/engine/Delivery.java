@@ -172,15 +172,14 @@ final class Delivery {
         });
         // Captures of the target that began reading before these records read the rows again, ahead of their
         // transaction where they can (a hint only: a row not noted here is read again inside it).
-        List<NativeKey> touched = new ArrayList<>();
-        for (int i = 0; i < jobs.size(); i++) {
-            WriteResult r = outcome.get(i);
-            if (r instanceof WriteResult.Applied a && a.key() != null) touched.add(a.key());
-            else if ((r instanceof WriteResult.Applied || r instanceof WriteResult.PreconditionFailed) && !(jobs.get(i).planned().write() instanceof Write.Insert)) {
-                touched.add(keyOf(jobs.get(i).planned().write()));
+        if (target.direction().captured()) {
+            List<NativeKey> touched = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                NativeKey row = rowOf(jobs.get(i), outcome.get(i));
+                if (row != null) touched.add(row);
             }
+            if (!touched.isEmpty()) resolver.recorded(endpoint, touched, sequence.get());
         }
-        if (!touched.isEmpty() && target.direction().captured()) resolver.recorded(endpoint, touched, sequence.get());
         // A batch that went through whole: the target works again, and the last error is history.
         if (report.applied() > 0 && report.retried() == 0 && report.deadLettered() == 0) lastErrors.remove(endpoint);
         return report;
@@ -221,13 +220,14 @@ final class Delivery {
                 case WriteResult.Applied a -> a.existed() || shadow != null && !Objects.equals(shadow.values(), job.seenBefore());
                 default -> false;
             };
-            if (needed) keys.put(i, results.get(i) instanceof WriteResult.Applied a ? a.key() : keyOf(job.planned().write()));
+            NativeKey row = needed ? rowOf(job, results.get(i)) : null;
+            if (row != null) keys.put(i, row);
         }
         if (keys.isEmpty()) return Map.of();
         Map<NativeKey, Row> rows;
         String failure = null;
         try {
-            rows = io.get(target.name()).sink().read(List.copyOf(new java.util.LinkedHashSet<>(keys.values())));
+            rows = io.get(target.name()).sink().read(keys.values().stream().distinct().toList());
         } catch (RuntimeException e) {
             rows = Map.of();
             failure = describe(e);
@@ -603,6 +603,19 @@ final class Delivery {
             if (!current.has(c) || !current.get(c).equals(u.values().get(c))) return false;
         }
         return true;
+    }
+
+    /**
+     * The target row a write's outcome concerns: the key the sink answered for an applied write, the write's own key
+     * for a failed precondition; {@code null} for any other outcome (nothing reached the row).
+     */
+    private static NativeKey rowOf(Job job, WriteResult result) {
+        return switch (result) {
+            case WriteResult.Applied a when a.key() != null -> a.key();
+            case WriteResult.Applied a when !(job.planned().write() instanceof Write.Insert) -> keyOf(job.planned().write());
+            case WriteResult.PreconditionFailed pf -> keyOf(job.planned().write());
+            default -> null;
+        };
     }
 
     private static NativeKey keyOf(Write w) {
