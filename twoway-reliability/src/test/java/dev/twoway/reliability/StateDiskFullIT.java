@@ -53,6 +53,7 @@ class StateDiskFullIT {
                         fill(filler);
                         long full = System.nanoTime() + FULL.toNanos();
                         while (System.nanoTime() < full && twoway.alive()) Thread.sleep(250);
+                        awaitStopOnceFailed(twoway);
                         String log = twoway.log();
                         boolean stopped = !twoway.alive();
                         System.out.println("state disk full: twoway run " + (stopped ? "stopped" : "kept running") + "; log:\n" + log);
@@ -119,6 +120,7 @@ class StateDiskFullIT {
                         assertThat(output("findmnt", "-n", "-o", "OPTIONS", disk.toString())).as("the kernel made the state file system read-only").contains("emergency_ro");
                         long limit = System.nanoTime() + FULL.toNanos();
                         while (System.nanoTime() < limit && twoway.alive()) Thread.sleep(250);
+                        awaitStopOnceFailed(twoway);
                         String log = twoway.log();
                         boolean stopped = !twoway.alive();
                         System.out.println("state file system read-only: twoway run " + (stopped ? "stopped" : "kept running") + "; log:\n" + log);
@@ -201,5 +203,14 @@ class StateDiskFullIT {
                 if (!String.valueOf(e.getMessage()).contains("No space left")) throw e;
             }
         }
+    }
+
+    /**
+     * Once twoway has logged that the state store failed, its stop finishes the batches in flight (up to 30 s, see
+     * EngineRuntime.stop): waits for that exit too, so a slow stop under load is not taken for "kept running".
+     */
+    private static void awaitStopOnceFailed(TwowayProcess twoway) throws Exception {
+        long stopping = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        while (twoway.alive() && twoway.log().contains("state store failed") && System.nanoTime() < stopping) Thread.sleep(250);
     }
 }
