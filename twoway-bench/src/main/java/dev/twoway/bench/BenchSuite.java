@@ -37,7 +37,7 @@ import java.util.Set;
  *      [--scale-5m (also 5M rows)] [--initial-only (only the initial syncs against their limits)]
  *      [--peer-only (only twoway one-way beside Debezium)] [--no-peer (without the Debezium comparison)]
  *      [--peer-pg HOST:PORT (PostgreSQL with wal_level=logical for the comparison; default 127.0.0.1:5432)]
- *      [--out DIR (default twoway-bench/target/bench)]</pre>
+ *      [--out DIR (default twoway-bench/target/bench)] [--keep (keep the state stores, to look at them)]</pre>
  */
 public final class BenchSuite {
     private static final List<String> COLUMNS = SqlSyncBenchmark.COLUMNS;
@@ -94,7 +94,8 @@ public final class BenchSuite {
                 suite.peer(rows);
             }
         } finally {
-            deleteRecursively(work);
+            if (a.contains("--keep")) System.out.println("kept the state stores in " + work);
+            else deleteRecursively(work);
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         suite.results.note("load average (1/5/15 min) at start: " + loadBefore + "; at end: " + loadAfter

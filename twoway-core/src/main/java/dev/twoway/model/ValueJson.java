@@ -130,6 +130,11 @@ public final class ValueJson {
         return "";
     }
 
+    /** The value of a tag and its text, as {@link #write} writes them ({@code "dec"} and {@code "12.50"}). */
+    public static Value fromTagged(String tag, String text) {
+        return fromText(tag, text);
+    }
+
     /** The value of a tag and the text of its {@code v} (a number or boolean as its JSON text). */
     private static Value fromText(String t, String v) {
         String text = v == null ? "" : v;

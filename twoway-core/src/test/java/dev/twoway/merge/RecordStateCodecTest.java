@@ -38,7 +38,8 @@ class RecordStateCodecTest {
     @Test
     void aStateWithEveryPartSurvivesTheRoundTrip() {
         FieldVersion v1 = new FieldVersion(HlcTimestamp.of(Instant.parse("2026-01-01T00:00:00Z")), "crm");
-        Base base = new Base(everyType(), Map.of("s", v1, "i", v1), true, v1);
+        FieldVersion v2 = new FieldVersion(new HlcTimestamp(HlcTimestamp.micros(Instant.parse("2026-01-02T00:00:00Z")), 3), "erp");
+        Base base = new Base(everyType(), Map.of("s", v1, "i", v1, "d", v2, "day", v1), true, v2);
         RecordState state = new RecordState(ID, base, Map.of(
                 "crm", new Shadow(new NativeKey("42"), Shadow.Status.PRESENT, everyType(), 7, Row.of("s", Value.str("pending"))),
                 "erp", new Shadow(null, Shadow.Status.GONE, null, 0)), Set.of("s", RecordState.RECORD));
@@ -59,7 +60,32 @@ class RecordStateCodecTest {
 
         String text = RecordStateCodec.encode(synced);
 
-        assertThat(text.split("\"bytes\":\\{", -1)).as("the row of every type is written twice: in the base and erp's different values").hasSize(3);
+        assertThat(text.split("\"bytes\":\\[", -1)).as("the row of every type is written twice: in the base and erp's different values").hasSize(3);
+        assertThat(RecordStateCodec.decode(ID, text)).isEqualTo(synced);
+    }
+
+    @Test
+    void aSyncedRecordOfFifteenColumnsIsWrittenInUnderAThousandBytes() {
+        // SQLite keeps a row of a WITHOUT ROWID table over ~1,000 bytes (4 KiB pages) on an overflow page of its own:
+        // a state this size is one page write per save, not two.
+        Map<String, Value> m = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            m.put("text" + i, Value.str("some text of a customer " + i));
+            m.put("number" + i, Value.integer(1_000_003L * i));
+            m.put("amount" + i, new Value.Dec(new BigDecimal("12345.67")));
+        }
+        Row row = Row.of(m);
+        FieldVersion v = new FieldVersion(HlcTimestamp.of(Instant.parse("2026-01-01T00:00:00Z")), "crm");
+        Map<String, FieldVersion> versions = new java.util.HashMap<>();
+        row.names().forEach(f -> versions.put(f, v));
+        RecordState synced = new RecordState(ID, new Base(row, versions, false, null), Map.of(
+                "crm", new Shadow(new NativeKey("1234567"), Shadow.Status.PRESENT, row, 17),
+                "erp", new Shadow(new NativeKey("E-1234567"), Shadow.Status.PRESENT, row, 18)), Set.of());
+
+        String text = RecordStateCodec.encode(synced);
+
+        assertThat(text.length()).as(text).isLessThan(1_000);
+        assertThat(text.split(v.time().encode(), -1)).as("one version written once for all fields").hasSize(2);
         assertThat(RecordStateCodec.decode(ID, text)).isEqualTo(synced);
     }
 
@@ -89,6 +115,12 @@ class RecordStateCodecTest {
         assertThat(s.base().values()).isEqualTo(Row.of("s", Value.str("x")));
         assertThat(s.base().versions()).containsEntry("s", new FieldVersion(HlcTimestamp.ZERO, "crm"));
         assertThat(s.base().deleted()).isFalse();
+    }
+
+    @Test
+    void aCompactValueOfAnUnknownTagIsRefusedNamingTheRecord() {
+        assertThatThrownBy(() -> RecordStateCodec.decode(ID, "{\"b\":{\"v\":{\"x\":[\"float\",\"1.5\"]},\"vs\":[]},\"s\":{}}"))
+                .hasMessageContaining("unknown value tag 'float'");
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.List;
  */
 final class Migrations {
     /** The migrations this build knows, in order. Add new ones at the end; never change a released one. */
-    static final List<String> SCRIPTS = List.of("V1__init.sql", "V2__audit_indexes.sql", "V3__state_refers_to_base.sql");
+    static final List<String> SCRIPTS = List.of("V1__init.sql", "V2__audit_indexes.sql", "V3__state_refers_to_base.sql",
+            "V4__compact_state.sql");
 
     private Migrations() {
     }

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -321,6 +322,30 @@ class SqliteStateStoreTest {
         assertThatThrownBy(() -> SqliteStateStore.open(file)).isInstanceOf(StateStoreException.class)
                 .hasMessageContaining("newer twoway").hasMessageContaining("schema v99").hasMessageContaining(file.toString());
         store = SqliteStateStore.open(dir.resolve("other.db"));
+    }
+
+    @Test
+    void aStateWrittenInFormatOneBeforeV4IsReadAndRewrittenInFormatTwo() throws Exception {
+        // as a store written by twoway before schema v4 holds it
+        String formatOne = "{\"base\":{\"values\":{\"name\":{\"t\":\"str\",\"v\":\"Ada\"},\"price\":{\"t\":\"dec\",\"v\":\"9.50\"}},"
+                + "\"versions\":{\"name\":[\"1795461354563243.0\",\"crm\"],\"price\":[\"1795461354563243.0\",\"crm\"]}},"
+                + "\"shadows\":{\"crm\":{\"key\":\"7\",\"status\":\"PRESENT\",\"values\":\"base\",\"confirmed\":3}}}";
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = raw.createStatement()) {
+            st.executeUpdate("INSERT INTO records (sync, record_id, state, match_key) VALUES ('s', 'r1', '" + formatOne + "', NULL)");
+        }
+        RecordState read = store.inTransaction(tx -> tx.loadRecord("s", new RecordId("r1"))).orElseThrow();
+        assertThat(read.base().values()).isEqualTo(Row.of("name", Value.str("Ada"), "price", new Value.Dec(new java.math.BigDecimal("9.50"))));
+        assertThat(read.shadow("crm").values()).isEqualTo(read.base().values());
+        assertThat(read.shadow("crm").confirmedSeq()).isEqualTo(3);
+
+        store.run(tx -> tx.saveRecord("s", read, null));
+
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = raw.createStatement()) {
+            String text = st.executeQuery("SELECT state FROM records WHERE record_id = 'r1'").getString(1);
+            assertThat(text).startsWith("{\"b\":").contains("\"price\":[\"dec\",\"9.5\"]").hasSizeLessThan(formatOne.length());
+        }
+        Optional<RecordState> again = store.inTransaction(tx -> tx.loadRecord("s", new RecordId("r1")));
+        assertThat(again).contains(read);
     }
 
     @Test

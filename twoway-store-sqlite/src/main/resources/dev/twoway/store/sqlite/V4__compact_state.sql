@@ -1,0 +1,6 @@
+-- No change to the tables. From this version on, record states (records.state) are written in format 2 of
+-- RecordStateCodec: short member names, values as plain JSON where that is unambiguous, field versions grouped
+-- (about 500 bytes for a synced record of 15 columns instead of 1,300, under the size at which SQLite moves a row
+-- of a WITHOUT ROWID table to an overflow page). States in format 1 are still read and rewritten when next saved.
+-- Recording this version makes an older twoway, which would read a format-2 state as empty, refuse the file instead
+-- of misreading it.
