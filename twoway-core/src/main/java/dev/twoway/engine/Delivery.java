@@ -462,8 +462,8 @@ final class Delivery {
                 return;
             }
         }
-        resolver.persist(tx, next);
-        complete(tx, target, job.entry(), next);
+        boolean stillNeeded = resolver.persist(tx, next).contains(target.name());
+        complete(tx, target, job.entry(), stillNeeded);
     }
 
     /**
@@ -548,7 +548,12 @@ final class Delivery {
 
     /** Ends the entry unless the record still needs a write to this target ({@code now}: its state as just saved). */
     private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, RecordState now) {
-        if (!resolver.needsWrite(tx, target, now)) {
+        complete(tx, target, entry, resolver.needsWrite(tx, target, now));
+    }
+
+    /** Ends the entry unless {@code stillNeeded}: the record, as just saved, needs another write to this target. */
+    private void complete(StateTransaction tx, EndpointDefinition target, OutboxEntry entry, boolean stillNeeded) {
+        if (!stillNeeded) {
             tx.dropOutbox(sync.name(), target.name(), entry.recordId());
         } else if (tx.completeOutbox(entry)) {
             tx.enqueue(sync.name(), target.name(), entry.recordId(), options.clock().instant());

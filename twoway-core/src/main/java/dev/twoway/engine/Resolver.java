@@ -270,12 +270,18 @@ final class Resolver {
         return after.withShadow(incoming.endpoint(), now.withPending(null));
     }
 
-    void persist(StateTransaction tx, RecordState state) {
+    /** Saves {@code state} and queues a write to every endpoint that needs one; returns those endpoints. */
+    java.util.Set<String> persist(StateTransaction tx, RecordState state) {
         tx.saveRecord(sync.name(), state, state.hasBase() && !state.base().deleted() ? matchKey(state.base().values()) : null);
         Instant now = options.clock().instant();
+        java.util.Set<String> queued = new java.util.HashSet<>(4);
         for (EndpointDefinition target : sync.endpoints()) {
-            if (needsWrite(tx, target, state)) tx.enqueue(sync.name(), target.name(), state.id(), now);
+            if (needsWrite(tx, target, state)) {
+                tx.enqueue(sync.name(), target.name(), state.id(), now);
+                queued.add(target.name());
+            }
         }
+        return queued;
     }
 
     boolean needsWrite(StateTransaction tx, EndpointDefinition target, RecordState state) {

@@ -145,10 +145,52 @@ public final class ValueJson {
             case "dec" -> new Value.Dec(new BigDecimal(text));
             case "bool" -> new Value.Bool(Boolean.parseBoolean(text));
             case "date" -> new Value.Date(LocalDate.parse(text));
-            case "ts" -> new Value.Timestamp(Instant.parse(text));
+            case "ts" -> new Value.Timestamp(instant(text));
             case "json" -> new Value.Json(text);
             case "bytes" -> new Value.Bytes(Base64.getDecoder().decode(text));
             default -> throw new IllegalArgumentException("unknown value tag '" + t + "' in stored state");
         };
+    }
+
+    /**
+     * {@link Instant#parse}, with a fast path for the form {@link Instant#toString} writes for years 0000–9999
+     * ({@code 2024-01-01T00:00:01.234567Z}): a stored state holds a timestamp per timestamp column, and the
+     * formatter-based parse was the largest single cost of reading one back (docs/performance.md).
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':'
+                || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z') {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4), month = digits(text, 5, 7), day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13), minute = digits(text, 14, 16), second = digits(text, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (text.charAt(19) != '.' || n == 21) return Instant.parse(text);
+            int fraction = digits(text, 20, n - 1);
+            if (fraction < 0) return Instant.parse(text);
+            for (int i = n - 1 - 20; i < 9; i++) fraction *= 10;
+            nanos = fraction;
+        } else if (text.charAt(19) != 'Z') {
+            return Instant.parse(text);
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return Instant.parse(text); // out of range: let the real parser say what is wrong
+        }
+        long days = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 if a character is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }

@@ -52,6 +52,8 @@ public final class SqliteStateStore implements StateStore {
      */
     private static final long COMMIT_DELAY_MILLIS = Long.getLong("twoway.debug.commitDelayMillis", 0L);
     private boolean closed;
+    /** {@code PRAGMA data_version} at the start of the last transaction (-1: none yet). */
+    private long dataVersion = -1;
 
     private SqliteStateStore(Path file, Connection connection) {
         this.file = file;
@@ -131,6 +133,7 @@ public final class SqliteStateStore implements StateStore {
             exec("BEGIN IMMEDIATE");
             T result;
             try {
+                tx.begin(othersCommitted());
                 result = work.apply(tx);
             } catch (Throwable t) {
                 rollbackQuietly(t);
@@ -165,8 +168,25 @@ public final class SqliteStateStore implements StateStore {
         }
     }
 
+    /**
+     * Whether another connection (a CLI command, a backup restored under it) committed to the file since this one's
+     * last transaction: SQLite's {@code data_version} changes exactly then, never for this connection's own commits.
+     */
+    private boolean othersCommitted() {
+        long version;
+        try (java.sql.Statement st = connection.createStatement(); java.sql.ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+            version = rs.next() ? rs.getLong(1) : -1;
+        } catch (SQLException e) {
+            throw translate(describe(), file, e);
+        }
+        boolean changed = version != dataVersion;
+        dataVersion = version;
+        return changed;
+    }
+
     /** Rolls back; if SQLite already ended the transaction (a failed COMMIT may), the error is only noted. */
     private void rollbackQuietly(Throwable cause) {
+        tx.rolledBack();
         try (java.sql.Statement st = connection.createStatement()) {
             st.execute("ROLLBACK");
         } catch (SQLException e) {

@@ -37,6 +37,22 @@ final class SqliteTransaction implements StateTransaction {
     private final Connection c;
     private final Supplier<String> store;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /**
+     * Record states as last read or saved through this connection, decoded, the most recently used first out of
+     * {@value #CACHED_STATES}: the engine loads a record several times while syncing it (capture, planning, the
+     * recording of the write, …), and reading and decoding it again each time was about a fifth of an initial
+     * sync's CPU time (docs/performance.md). Kept right by {@link SqliteStateStore}: emptied when another connection
+     * committed to the file (a CLI command) and, for the records a transaction saved, when it rolls back.
+     */
+    private final Map<String, RecordState> states = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RecordState> eldest) {
+            return size() > CACHED_STATES;
+        }
+    };
+    static final int CACHED_STATES = Integer.getInteger("twoway.sqlite.cachedStates", 2_000);
+    /** Keys of {@link #states} saved by the open transaction: forgotten if it rolls back. */
+    private final java.util.Set<String> savedInTransaction = new java.util.HashSet<>();
 
     SqliteTransaction(Connection c, Supplier<String> store) {
         this.c = c;
@@ -59,8 +75,13 @@ final class SqliteTransaction implements StateTransaction {
 
     @Override
     public Optional<RecordState> loadRecord(String sync, RecordId id) {
-        return one("SELECT state FROM records WHERE sync = ? AND record_id = ?",
+        String key = cacheKey(sync, id.value());
+        RecordState cached = states.get(key);
+        if (cached != null) return Optional.of(cached);
+        Optional<RecordState> read = one("SELECT state FROM records WHERE sync = ? AND record_id = ?",
                 rs -> RecordStateCodec.decode(id, rs.getString(1)), sync, id.value());
+        read.ifPresent(st -> states.put(key, st));
+        return read;
     }
 
     @Override
@@ -69,6 +90,9 @@ final class SqliteTransaction implements StateTransaction {
         update("INSERT INTO records (sync, record_id, state, match_key) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (sync, record_id) DO UPDATE SET state = excluded.state, match_key = excluded.match_key",
                 sync, id, RecordStateCodec.encode(state), matchKey);
+        String key = cacheKey(sync, id);
+        states.put(key, state);
+        savedInTransaction.add(key);
         // The links change rarely (a record is saved several times per sync, its keys once): read them and write
         // only the difference, instead of deleting and inserting them all on every save (docs/performance.md).
         Map<String, String> wanted = new HashMap<>();
@@ -334,6 +358,30 @@ final class SqliteTransaction implements StateTransaction {
     @Override
     public void putMeta(String key, String value) {
         update("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    }
+
+    // ---- the cache of record states -------------------------------------------------------------------------
+
+    private static String cacheKey(String sync, String recordId) {
+        return sync + '\u0000' + recordId;
+    }
+
+    /** A transaction begins; {@code othersCommitted}: another connection committed to the file since the last one. */
+    void begin(boolean othersCommitted) {
+        savedInTransaction.clear();
+        if (othersCommitted) states.clear();
+    }
+
+    /** The transaction rolled back: what it saved is not in the file. */
+    void rolledBack() {
+        states.keySet().removeAll(savedInTransaction);
+        savedInTransaction.clear();
+    }
+
+    /** Forgets every cached state (the connection's view of the file may be out of date). */
+    void forgetStates() {
+        states.clear();
+        savedInTransaction.clear();
     }
 
     // ---- JDBC plumbing -------------------------------------------------------------------------------------

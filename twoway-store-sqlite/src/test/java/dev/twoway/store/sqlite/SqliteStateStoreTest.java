@@ -63,6 +63,46 @@ class SqliteStateStoreTest {
         return store.inTransaction(read);
     }
 
+    private Optional<RecordState> load(String id) {
+        return store.inTransaction(tx -> tx.loadRecord("customers", new RecordId(id)));
+    }
+
+    private void reopen() {
+        store.close();
+        store = SqliteStateStore.open(file, SqliteStateStore.Durability.NORMAL);
+    }
+
+    @Test
+    void aStateCommittedByAnotherConnectionIsReadNotTheCachedOne() throws Exception {
+        RecordState mine = record("r1", "c1", null);
+        store.run(tx -> tx.saveRecord("customers", mine, null));
+        assertThat(load("r1")).contains(mine);
+        RecordState theirs = record("r1", "c9", null);
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.PreparedStatement ps = raw.prepareStatement("UPDATE records SET state = ? WHERE record_id = 'r1'")) {
+            ps.setString(1, dev.twoway.merge.RecordStateCodec.encode(theirs)); // as a CLI command in another process would
+            ps.executeUpdate();
+        }
+
+        assertThat(load("r1")).contains(theirs);
+    }
+
+    @Test
+    void aStateSavedInATransactionThatRolledBackIsNotRead() {
+        RecordState before = record("r1", "c1", null);
+        store.run(tx -> tx.saveRecord("customers", before, null));
+        assertThatThrownBy(() -> store.run(tx -> {
+            tx.saveRecord("customers", record("r1", "c2", null), null);
+            tx.saveRecord("customers", record("r2", "c3", null), null);
+            throw new IllegalStateException("the work failed");
+        })).hasMessage("the work failed");
+
+        store.run(tx -> {
+            assertThat(tx.loadRecord("customers", new RecordId("r1"))).contains(before);
+            assertThat(tx.loadRecord("customers", new RecordId("r2"))).isEmpty();
+        });
+    }
+
     private static RecordState record(String id, String crmKey, String erpKey) {
         Row values = Row.of(java.util.Map.of(
                 "s", Value.str("Ada \"O'Brien\" 😀"), "i", Value.integer(Long.MIN_VALUE), "d", new Value.Dec(new BigDecimal("12.340")),
@@ -79,6 +119,7 @@ class SqliteStateStoreTest {
     void recordStateRoundTripsEveryValueTypeAndIsFoundByEachLink() {
         RecordState s = record("r1", "c1", "e1");
         store.run(tx -> tx.saveRecord("customers", s, "{\"email\":\"a@x\"}"));
+        reopen(); // read from the file, not from the connection's cache of states
         store.run(tx -> {
             assertThat(tx.loadRecord("customers", new RecordId("r1"))).contains(s);
             assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).contains(new RecordId("r1"));
@@ -344,6 +385,7 @@ class SqliteStateStoreTest {
             String text = st.executeQuery("SELECT state FROM records WHERE record_id = 'r1'").getString(1);
             assertThat(text).startsWith("{\"b\":").contains("\"price\":[\"dec\",\"9.5\"]").hasSizeLessThan(formatOne.length());
         }
+        reopen();
         Optional<RecordState> again = store.inTransaction(tx -> tx.loadRecord("s", new RecordId("r1")));
         assertThat(again).contains(read);
     }
