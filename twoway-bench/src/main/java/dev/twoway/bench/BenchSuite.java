@@ -84,6 +84,7 @@ public final class BenchSuite {
             boolean main = !peerOnly && !scaleOnly;
             if (main) suite.initialAndIncremental(rows, TableConfig.CaptureMode.TRIGGERS, !initialOnly);
             if (main) suite.mariadbToPostgres(rows);
+            if (main) suite.initialViaRuntime(rows);
             if (main && !initialOnly) {
                 suite.initialAndIncremental(Math.max(1_000, rows / 10), TableConfig.CaptureMode.POLL, true);
                 for (int n : scale) if (n != rows) suite.scale(n);
@@ -317,6 +318,44 @@ public final class BenchSuite {
         else System.out.printf("  check %s: equal to PostgreSQL (%,d rows, every column aggregated)%n", what, rows);
     }
 
+    // ---- 1b: PostgreSQL → MariaDB initial sync as `twoway run` does it ------------------------------------------
+
+    /**
+     * The initial sync of {@link #initialAndIncremental} driven by the realtime runtime, as {@code twoway run} does it:
+     * PostgreSQL's capture and MariaDB's delivery on threads of their own, at the same time (the other figures drive
+     * the engine by hand on one thread, capture then delivery, as {@code twoway sync --once} does).
+     */
+    private void initialViaRuntime(int rows) throws Exception {
+        System.out.printf("%n== initial sync PostgreSQL → MariaDB as twoway run does it, %,d rows ==%n", rows);
+        try (BenchDatabase pg = BenchDatabase.create(BenchDatabase.Kind.POSTGRES); BenchDatabase my = BenchDatabase.create(BenchDatabase.Kind.MARIADB)) {
+            pg.exec(SqlSyncBenchmark.PG_TABLE.formatted("bench"), SqlSyncBenchmark.PG_FILL.formatted(rows), "VACUUM ANALYZE bench");
+            my.exec(SqlSyncBenchmark.MY_TABLE.formatted("bench"), SqlSyncBenchmark.MY_TABLE.formatted("bench_limit"));
+            long t = System.nanoTime();
+            long copied = PlainCopy.postgresToMariadb(pg, "bench", my, "bench_limit", COLUMNS);
+            double limit = copied / seconds(t);
+            System.out.printf("limit: plain copy PostgreSQL → MariaDB %,d rows in %.1f s: %,.0f rows/s%n", copied, seconds(t), limit);
+            try (Sync sync = new Sync(work.resolve("runtime"), pg, my, TableConfig.of("bench").withPageSize(PAGE_SIZE))) {
+                long cpu0 = cpuNanos();
+                long t0 = System.nanoTime();
+                sync.runtime(false);
+                long deadline = t0 + Duration.ofMinutes(30).toNanos();
+                while (my.count("bench") < rows || sync.queued() > 0) {
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("the runtime did not finish the initial sync in 30 minutes");
+                    Thread.sleep(20);
+                }
+                double seconds = seconds(t0);
+                double cpuMsPer1000 = (cpuNanos() - cpu0) / 1e6 / (rows / 1000.0);
+                sync.stopRuntime();
+                check("initial sync via the runtime", rows, my.count("bench"));
+                double rate = rows / seconds;
+                System.out.printf("twoway initial sync as twoway run does it: %,.0f rows/s; CPU of this process %.0f ms per 1,000 rows%n", rate, cpuMsPer1000);
+                String name = "initial PG→MariaDB (triggers, " + rows / 1000 + "k rows), as twoway run does it";
+                results.add("initial", name, "rows/s", rate, limit, 0.6);
+                results.add("cpu", name + " CPU per 1,000 rows", "ms", cpuMsPer1000, null, null);
+            }
+        }
+    }
+
     // ---- 1: MariaDB → PostgreSQL initial sync --------------------------------------------------------------
 
     private void mariadbToPostgres(int rows) throws Exception {
@@ -462,6 +501,11 @@ public final class BenchSuite {
             runtime = new EngineRuntime(List.of(engine), byName, connectors, new EngineRuntime.Options(Duration.ofSeconds(1),
                     Duration.ofSeconds(1), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)), Duration.ofMinutes(5)));
             runtime.start();
+        }
+
+        /** Writes queued in the outbox, all endpoints. */
+        long queued() {
+            return engine.status().endpoints().stream().mapToLong(SyncEngine.EndpointStatus::queued).sum();
         }
 
         void stopRuntime() {

@@ -145,6 +145,7 @@ final class Resolver {
         if (id == null) {
             if (image == null) return false; // a delete of a row the engine never knew
             id = RecordId.ordered(options.clock().millis(), options.random());
+            state = RecordState.fresh(id); // a new id: nothing stored under it to load
         }
         if (state == null) state = tx.loadRecord(sync.name(), id).orElse(RecordState.fresh(id));
         Shadow shadow = state.shadow(endpoint);

@@ -38,19 +38,34 @@ final class SqliteTransaction implements StateTransaction {
     private final Supplier<String> store;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /**
-     * Record states as last read or saved through this connection, decoded, the most recently used first out of
-     * {@value #CACHED_STATES}: the engine loads a record several times while syncing it (capture, planning, the
-     * recording of the write, …), and reading and decoding it again each time was about a fifth of an initial
-     * sync's CPU time (docs/performance.md). Kept right by {@link SqliteStateStore}: emptied when another connection
-     * committed to the file (a CLI command) and, for the records a transaction saved, when it rolls back.
+     * Record states as last read or saved through this connection, decoded, with their links once saved, the least
+     * recently used dropped beyond {@code CACHED_STATES}: the engine loads and saves a record several times while
+     * syncing it (capture, planning, the recording of the write, …), and reading and decoding it, and reading its
+     * links before each save, was about a fifth of an initial sync's CPU time (docs/performance.md). Kept right by
+     * {@link SqliteStateStore}: emptied when another connection committed to the file (a CLI command), and for the
+     * records a transaction saved, when it rolls back; the links of all are forgotten when a key moves between records.
      */
-    private final Map<String, RecordState> states = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, Cached> states = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RecordState> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
             return size() > CACHED_STATES;
         }
     };
+
+    /**
+     * A record's state and, once it was saved through this connection, its rows in {@code links} (endpoint → native
+     * key; {@code null}: not known, read them before changing them).
+     */
+    private record Cached(RecordState state, Map<String, String> links) {
+    }
+
     static final int CACHED_STATES = Integer.getInteger("twoway.sqlite.cachedStates", 2_000);
+    /** The audit chain's last entry as this transaction knows it ({@code null}: not read yet in this transaction). */
+    private AuditHead auditHead;
+
+    private record AuditHead(long seq, String hash) {
+    }
+
     /** Keys of {@link #states} saved by the open transaction: forgotten if it rolls back. */
     private final java.util.Set<String> savedInTransaction = new java.util.HashSet<>();
 
@@ -76,11 +91,11 @@ final class SqliteTransaction implements StateTransaction {
     @Override
     public Optional<RecordState> loadRecord(String sync, RecordId id) {
         String key = cacheKey(sync, id.value());
-        RecordState cached = states.get(key);
-        if (cached != null) return Optional.of(cached);
+        Cached cached = states.get(key);
+        if (cached != null) return Optional.of(cached.state());
         Optional<RecordState> read = one("SELECT state FROM records WHERE sync = ? AND record_id = ?",
                 rs -> RecordStateCodec.decode(id, rs.getString(1)), sync, id.value());
-        read.ifPresent(st -> states.put(key, st));
+        read.ifPresent(st -> states.put(key, new Cached(st, null)));
         return read;
     }
 
@@ -91,27 +106,43 @@ final class SqliteTransaction implements StateTransaction {
                 + "ON CONFLICT (sync, record_id) DO UPDATE SET state = excluded.state, match_key = excluded.match_key",
                 sync, id, RecordStateCodec.encode(state), matchKey);
         String key = cacheKey(sync, id);
-        states.put(key, state);
-        savedInTransaction.add(key);
-        // The links change rarely (a record is saved several times per sync, its keys once): read them and write
-        // only the difference, instead of deleting and inserting them all on every save (docs/performance.md).
+        Cached before = states.get(key);
+        // The links change rarely (a record is saved several times per sync, its keys once): write only the
+        // difference to the links the record has, as known from its last save through this connection, or else read.
         Map<String, String> wanted = new HashMap<>();
         for (Map.Entry<String, Shadow> e : state.shadows().entrySet()) {
             if (e.getValue().key() != null) wanted.put(e.getKey(), e.getValue().key().value());
         }
-        List<String[]> existing = many("SELECT endpoint, native_key FROM links WHERE sync = ? AND record_id = ?",
-                rs -> new String[]{rs.getString(1), rs.getString(2)}, sync, id);
-        for (String[] link : existing) {
-            if (link[1].equals(wanted.get(link[0]))) {
-                wanted.remove(link[0]);
+        Map<String, String> linked = before != null && before.links() != null ? before.links() : links(sync, id);
+        Map<String, String> missing = new HashMap<>(wanted);
+        for (Map.Entry<String, String> link : linked.entrySet()) {
+            if (link.getValue().equals(wanted.get(link.getKey()))) {
+                missing.remove(link.getKey());
             } else {
-                update("DELETE FROM links WHERE sync = ? AND endpoint = ? AND native_key = ?", sync, link[0], link[1]);
+                update("DELETE FROM links WHERE sync = ? AND endpoint = ? AND native_key = ? AND record_id = ?", sync, link.getKey(), link.getValue(), id);
             }
         }
-        for (Map.Entry<String, String> e : wanted.entrySet()) {
-            // A key already linked to another record moves to this one: the latest link wins.
-            update("INSERT OR REPLACE INTO links (sync, endpoint, native_key, record_id) VALUES (?, ?, ?, ?)", sync, e.getKey(), e.getValue(), id);
+        boolean moved = false;
+        for (Map.Entry<String, String> e : missing.entrySet()) {
+            if (update("INSERT INTO links (sync, endpoint, native_key, record_id) VALUES (?, ?, ?, ?) ON CONFLICT (sync, endpoint, native_key) DO NOTHING",
+                    sync, e.getKey(), e.getValue(), id) == 0) {
+                // A key already linked to another record moves to this one: the latest link wins.
+                update("UPDATE links SET record_id = ? WHERE sync = ? AND endpoint = ? AND native_key = ?", id, sync, e.getKey(), e.getValue());
+                moved = true;
+            }
         }
+        if (moved) forgetLinks(); // the record that had the key no longer has the links its cache entry says
+        states.put(key, new Cached(state, Map.copyOf(wanted)));
+        savedInTransaction.add(key);
+    }
+
+    private Map<String, String> links(String sync, String recordId) {
+        Map<String, String> out = new HashMap<>();
+        for (String[] link : many("SELECT endpoint, native_key FROM links WHERE sync = ? AND record_id = ?",
+                rs -> new String[]{rs.getString(1), rs.getString(2)}, sync, recordId)) {
+            out.put(link[0], link[1]);
+        }
+        return out;
     }
 
     @Override
@@ -294,14 +325,16 @@ final class SqliteTransaction implements StateTransaction {
 
     @Override
     public AuditEntry appendAudit(AuditEntry.Draft draft) {
-        // Read the chain's head inside this transaction: nothing cached can outlive a rollback.
-        record Head(long seq, String hash) {
+        // The chain's head is read once per transaction, then kept here as entries are appended: never across
+        // transactions, so nothing of it outlives a rollback or misses another process's entries.
+        if (auditHead == null) {
+            auditHead = one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", rs -> new AuditHead(rs.getLong(1), rs.getString(2)))
+                    .orElse(new AuditHead(0, AuditChain.GENESIS));
         }
-        Head head = one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", rs -> new Head(rs.getLong(1), rs.getString(2)))
-                .orElse(new Head(0, AuditChain.GENESIS));
-        AuditEntry e = AuditChain.seal(head.seq() + 1, head.hash(), draft);
+        AuditEntry e = AuditChain.seal(auditHead.seq() + 1, auditHead.hash(), draft);
         update("INSERT INTO audit (seq, time, sync, record_id, system, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 e.seq(), e.time().toString(), e.sync(), e.recordId(), e.system(), e.actor(), e.action(), e.detail(), e.prevHash(), e.hash());
+        auditHead = new AuditHead(e.seq(), e.hash());
         return e;
     }
 
@@ -368,6 +401,7 @@ final class SqliteTransaction implements StateTransaction {
 
     /** A transaction begins; {@code othersCommitted}: another connection committed to the file since the last one. */
     void begin(boolean othersCommitted) {
+        auditHead = null;
         savedInTransaction.clear();
         if (othersCommitted) states.clear();
     }
@@ -378,11 +412,11 @@ final class SqliteTransaction implements StateTransaction {
         savedInTransaction.clear();
     }
 
-    /** Forgets every cached state (the connection's view of the file may be out of date). */
-    void forgetStates() {
-        states.clear();
-        savedInTransaction.clear();
+    /** Forgets the links of every cached state: a key moved from one record to another. */
+    private void forgetLinks() {
+        states.replaceAll((k, c) -> c.links() == null ? c : new Cached(c.state(), null));
     }
+
 
     // ---- JDBC plumbing -------------------------------------------------------------------------------------
 

@@ -88,6 +88,44 @@ class SqliteStateStoreTest {
     }
 
     @Test
+    void aKeyLinkedToAnotherRecordMovesToTheRecordSavedLastEvenWhenBothAreCached() {
+        store.run(tx -> tx.saveRecord("customers", record("r1", "c1", null), null));
+        store.run(tx -> tx.saveRecord("customers", record("r2", "c1", null), null));
+        store.run(tx -> assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).contains(new RecordId("r2")));
+
+        store.run(tx -> tx.saveRecord("customers", record("r1", "c1", null), null)); // unchanged keys, saved last
+        store.run(tx -> assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).contains(new RecordId("r1")));
+
+        store.run(tx -> tx.saveRecord("customers", record("r2", "c2", null), null)); // r2 lets go of c1: r1 keeps it
+        store.run(tx -> {
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).contains(new RecordId("r1"));
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c2"))).contains(new RecordId("r2"));
+        });
+        reopen();
+        store.run(tx -> {
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).contains(new RecordId("r1"));
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c2"))).contains(new RecordId("r2"));
+        });
+    }
+
+    @Test
+    void linksWrittenInATransactionThatRolledBackAreReadAgain() {
+        store.run(tx -> tx.saveRecord("customers", record("r1", "c1", null), null));
+        assertThatThrownBy(() -> store.run(tx -> {
+            tx.saveRecord("customers", record("r1", "c2", null), null);
+            throw new IllegalStateException("the work failed");
+        })).hasMessage("the work failed");
+
+        store.run(tx -> tx.saveRecord("customers", record("r1", "c3", null), null));
+
+        store.run(tx -> {
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c1"))).as("the link of the last committed save is replaced").isEmpty();
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c2"))).isEmpty();
+            assertThat(tx.findLinked("customers", "crm", new NativeKey("c3"))).contains(new RecordId("r1"));
+        });
+    }
+
+    @Test
     void aStateSavedInATransactionThatRolledBackIsNotRead() {
         RecordState before = record("r1", "c1", null);
         store.run(tx -> tx.saveRecord("customers", before, null));
