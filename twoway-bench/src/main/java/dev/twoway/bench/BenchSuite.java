@@ -148,6 +148,7 @@ public final class BenchSuite {
                 results.add("memory", initial + " heap peak", "MB", peak.heapMb(), null, null);
                 results.add("memory", initial + " live heap (max after a GC)", "MB", peak.liveMb(), null, null);
                 results.add("memory", initial + " RSS peak", "MB", peak.rssMb(), null, null);
+                results.add("memory", initial + " retained after a full GC at the end", "MB", peak.retainedMb(), null, null);
                 if (mode == TableConfig.CaptureMode.TRIGGERS) {
                     results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: seconds", "s", seconds, null, null);
                     results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, null);
@@ -405,6 +406,7 @@ public final class BenchSuite {
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: live heap (max after a GC)", "MB", peak.liveMb(), null, rows >= 5_000_000 ? 512.0 : null);
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: heap peak", "MB", peak.heapMb(), null, null);
                 results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: RSS peak", "MB", peak.rssMb(), null, null);
+                results.add("scale", "PG→MariaDB " + rows / 1000 + "k rows: retained after a full GC at the end", "MB", peak.retainedMb(), null, null);
             }
         }
     }

@@ -11,10 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Samples this JVM every 100 ms while a phase runs: used heap (including garbage not yet collected) and the process's
  * resident set; and after every garbage collection the heap still used (what survived: an upper bound of the live
- * data at that moment).
+ * data at that moment — after a young collection it includes the garbage already promoted to the old generation, which
+ * only a mixed or full collection frees). At the end, with the engine still open, a full collection gives the heap
+ * the engine really retains.
  */
 final class MemorySampler {
-    record Peak(long heapMb, long liveMb, long rssMb) {
+    /** @param retainedMb heap in use right after a full collection at the end of the phase (the engine still open) */
+    record Peak(long heapMb, long liveMb, long rssMb, long retainedMb) {
     }
 
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -75,7 +78,9 @@ final class MemorySampler {
             }
         }
         sample();
-        return new Peak(heap.get() >> 20, live.get() >> 20, rss.get() >> 20);
+        System.gc(); // a full collection with G1's defaults: what is left is what the open engine holds
+        long retained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new Peak(heap.get() >> 20, live.get() >> 20, rss.get() >> 20, retained >> 20);
     }
 
     private static long rssBytes() {

@@ -51,11 +51,16 @@ final class Resolver {
     final AtomicLong sequence;
     final EngineEvents events;
     /**
-     * Per endpoint, rows whose writes delivery recorded, with the sequence number at that point: a capture that began
-     * reading before it reads those rows again (see {@link #readAgain}). Only a hint of which rows to read ahead of
-     * the capture's transaction; a row missing here is still read again there.
+     * Per endpoint, rows whose writes delivery recorded while a capture of the endpoint was reading, with the sequence
+     * number at that point: that capture reads those rows again (see {@link #readAgain}). Only a hint of which rows to
+     * read ahead of the capture's transaction; a row missing here is still read again there. So it is kept only while
+     * a capture is in flight, and at most {@link #MAX_HINTS} rows: delivering millions of rows between two captures
+     * (an initial sync run by {@code sync --once}) must not hold a key per row (it ran a 5M-row sync out of a 512 MB heap).
      */
     private final Map<String, Map<NativeKey, Long>> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per endpoint, the captures that have begun reading and not finished. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> capturing = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_HINTS = 100_000;
 
     /** A row read again ahead of a capture's transaction; the read began at sequence number {@code seq}. */
     record Fresh(long seq, Optional<Row> row) {
@@ -91,10 +96,35 @@ final class Resolver {
         if (value > stored) tx.putMeta(sequenceKey(sync), Long.toString(value));
     }
 
-    /** Delivery recorded the outcome of writes to these rows of {@code endpoint}, at sequence number {@code seq} or below. */
+    /** A capture of {@code endpoint} is about to take its read sequence number and read. */
+    void captureStarted(String endpoint) {
+        capturing.computeIfAbsent(endpoint, e -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    }
+
+    /** A capture of {@code endpoint} finished (or failed): with none left in flight, no hint is needed any more. */
+    void captureEnded(String endpoint) {
+        if (capturing.get(endpoint).decrementAndGet() == 0) recorded.remove(endpoint);
+    }
+
+    /**
+     * Delivery recorded the outcome of writes to these rows of {@code endpoint}, at sequence number {@code seq} or below.
+     * Noted only for a capture in flight: one that begins later takes a read sequence number above {@code seq} and reads
+     * the rows as they are after these writes.
+     */
     void recorded(String endpoint, java.util.Collection<NativeKey> keys, long seq) {
+        java.util.concurrent.atomic.AtomicInteger inFlight = capturing.get(endpoint);
+        if (inFlight == null || inFlight.get() == 0) return;
         Map<NativeKey, Long> m = recorded.computeIfAbsent(endpoint, e -> new java.util.concurrent.ConcurrentHashMap<>());
-        for (NativeKey k : keys) m.merge(k, seq, Math::max);
+        for (NativeKey k : keys) {
+            if (m.size() >= MAX_HINTS) return; // the rest are read again inside the capture's transaction
+            m.merge(k, seq, Math::max);
+        }
+    }
+
+    /** The rows of {@code endpoint} noted for a capture to read again (for tests). */
+    int hints(String endpoint) {
+        Map<NativeKey, Long> m = recorded.get(endpoint);
+        return m == null ? 0 : m.size();
     }
 
     /**

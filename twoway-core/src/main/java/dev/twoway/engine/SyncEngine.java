@@ -141,6 +141,16 @@ public final class SyncEngine {
         EndpointDefinition def = sync.endpoint(endpoint);
         if (!def.direction().captured()) return new CaptureReport(0, 0, true);
         String position = store.inTransaction(tx -> tx.checkpoint(sync.name(), endpoint).orElse(null));
+        resolver.captureStarted(endpoint); // before the read sequence number: deliveries from here on leave hints
+        try {
+            return capture(def, position);
+        } finally {
+            resolver.captureEnded(endpoint);
+        }
+    }
+
+    private CaptureReport capture(EndpointDefinition def, String position) {
+        String endpoint = def.name();
         // Taken before reading: any image read from here on may predate a write confirmed after this value.
         long readSeq = sequence.get();
         ChangeBatch batch = resolver.io.get(endpoint).source().poll(position, options.batchSize());
