@@ -102,11 +102,13 @@ final class SqliteTransaction implements StateTransaction {
     @Override
     public void saveRecord(String sync, RecordState state, String matchKey) {
         String id = state.id().value();
+        String key = cacheKey(sync, id);
+        // Out of the cache until this save is complete: a statement that fails half way leaves nothing cached to trust.
+        Cached before = states.remove(key);
+        savedInTransaction.add(key);
         update("INSERT INTO records (sync, record_id, state, match_key) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (sync, record_id) DO UPDATE SET state = excluded.state, match_key = excluded.match_key",
                 sync, id, RecordStateCodec.encode(state), matchKey);
-        String key = cacheKey(sync, id);
-        Cached before = states.get(key);
         // The links change rarely (a record is saved several times per sync, its keys once): write only the
         // difference to the links the record has, as known from its last save through this connection, or else read.
         Map<String, String> wanted = new HashMap<>();
@@ -133,7 +135,6 @@ final class SqliteTransaction implements StateTransaction {
         }
         if (moved) forgetLinks(); // the record that had the key no longer has the links its cache entry says
         states.put(key, new Cached(state, Map.copyOf(wanted)));
-        savedInTransaction.add(key);
     }
 
     private Map<String, String> links(String sync, String recordId) {
@@ -416,7 +417,6 @@ final class SqliteTransaction implements StateTransaction {
     private void forgetLinks() {
         states.replaceAll((k, c) -> c.links() == null ? c : new Cached(c.state(), null));
     }
-
 
     // ---- JDBC plumbing -------------------------------------------------------------------------------------
 
