@@ -125,43 +125,27 @@ final class AuditRecorder {
     }
 
     void write(StateTransaction tx, String target, Write w, String nativeKey) {
-        if (!(w instanceof Write.Delete)) {
-            // Inserts and updates, one per record synced: written straight to text, the same text as the tree below
-            // would give (AuditRecorderTest), without building the tree (docs/performance.md).
-            String detail = streamed(g -> {
-                switch (w) {
-                    case Write.Insert i -> rowField(g, "values", i.values());
-                    case Write.Update u -> {
-                        rowField(g, "values", u.values());
-                        rowField(g, "expected", u.expected());
-                    }
-                    case Write.Delete d -> throw new IllegalStateException();
+        // One per record synced: written straight to text, without building a tree (docs/performance.md).
+        String detail = streamed(g -> {
+            switch (w) {
+                case Write.Insert i -> rowField(g, "values", i.values());
+                case Write.Update u -> {
+                    rowField(g, "values", u.values());
+                    rowField(g, "expected", u.expected());
                 }
-                g.writeStringField("key", nativeKey);
-            });
-            tx.appendAudit(new AuditEntry.Draft(now(), sync, w.recordId().value(), target, "engine",
-                    w instanceof Write.Insert ? "write:insert" : "write:update", detail));
-            return;
-        }
-        ObjectNode detail = JSON.createObjectNode();
+                case Write.Delete d -> {
+                    g.writeBooleanField("archive", d.archive());
+                    rowField(g, "expected", d.expected());
+                }
+            }
+            g.writeStringField("key", nativeKey);
+        });
         String action = switch (w) {
-            case Write.Insert i -> {
-                detail.set("values", ValueJson.encode(i.values()));
-                yield "insert";
-            }
-            case Write.Update u -> {
-                detail.set("values", ValueJson.encode(u.values()));
-                detail.set("expected", ValueJson.encode(u.expected()));
-                yield "update";
-            }
-            case Write.Delete d -> {
-                detail.put("archive", d.archive());
-                detail.set("expected", ValueJson.encode(d.expected()));
-                yield "delete";
-            }
+            case Write.Insert i -> "insert";
+            case Write.Update u -> "update";
+            case Write.Delete d -> "delete";
         };
-        detail.put("key", nativeKey);
-        tx.appendAudit(new AuditEntry.Draft(now(), sync, w.recordId().value(), target, "engine", "write:" + action, detail.toString()));
+        tx.appendAudit(new AuditEntry.Draft(now(), sync, w.recordId().value(), target, "engine", "write:" + action, detail));
     }
 
     void event(StateTransaction tx, RecordId id, String system, String actor, String action, Map<String, String> detail) {

@@ -41,17 +41,7 @@ class AuditRecorderTest {
     private final AuditRecorder audit = new AuditRecorder("customers", Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
 
     static Row everyType() {
-        Map<String, Value> m = new LinkedHashMap<>();
-        m.put("s", Value.str("héllo \"quoted\" \n line </script> \u2028"));
-        m.put("i", Value.integer(-9_007_199_254_740_993L));
-        m.put("d", new Value.Dec(new BigDecimal("12345678901234567890.1230")));
-        m.put("b", Value.of(true));
-        m.put("day", new Value.Date(LocalDate.of(1999, 12, 31)));
-        m.put("ts", new Value.Timestamp(Instant.parse("2026-01-02T03:04:05.123456Z")));
-        m.put("j", Value.Json.parse("{\"b\":[1,2],\"a\":null}"));
-        m.put("bytes", new Value.Bytes(new byte[]{0, 1, (byte) 0xff}));
-        m.put("n", Value.NULL);
-        return Row.of(m);
+        return dev.twoway.model.EveryType.row();
     }
 
     @Test
@@ -71,7 +61,7 @@ class AuditRecorderTest {
     }
 
     @Test
-    void insertsAndUpdatesAreAuditedWithTheSameTextAsTheTreeGave() {
+    void insertsUpdatesAndDeletesAreAuditedWithTheSameTextAsTheTreeGave() {
         Row expected = Row.of("s", Value.str("before"), "n", Value.NULL);
         audit.write(tx, "erp", new Write.Insert(ID, everyType(), Row.empty()), "E-1");
         audit.write(tx, "erp", new Write.Update(ID, new NativeKey("E-1"), everyType(), expected), "E-1");
@@ -85,6 +75,16 @@ class AuditRecorderTest {
         update.put("key", "E-1");
         assertThat(appended).extracting(AuditEntry.Draft::detail).containsExactly(insert.toString(), update.toString());
         assertThat(appended).extracting(AuditEntry.Draft::action).containsExactly("write:insert", "write:update");
+        appended.clear();
+
+        audit.write(tx, "erp", new Write.Delete(ID, new NativeKey("E-1"), expected, true), "E-1");
+
+        ObjectNode delete = JSON.createObjectNode();
+        delete.put("archive", true);
+        delete.set("expected", ValueJson.encode(expected));
+        delete.put("key", "E-1");
+        assertThat(appended).extracting(AuditEntry.Draft::detail).containsExactly(delete.toString());
+        assertThat(appended).extracting(AuditEntry.Draft::action).containsExactly("write:delete");
         assertThat(appended).extracting(AuditEntry.Draft::system).containsOnly("erp");
     }
 

@@ -59,7 +59,7 @@ final class SqliteTransaction implements StateTransaction {
     private record Cached(RecordState state, Map<String, String> links) {
     }
 
-    static final int CACHED_STATES = Integer.getInteger("twoway.sqlite.cachedStates", 2_000);
+    static final int CACHED_STATES = 2_000;
     /** The audit chain's last entry as this transaction knows it ({@code null}: not read yet in this transaction). */
     private AuditHead auditHead;
 
