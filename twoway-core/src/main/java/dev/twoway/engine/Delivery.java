@@ -367,19 +367,22 @@ final class Delivery {
                 confirmed(tx, target, job, a, state, confirmSeq, reread);
                 yield Outcome.APPLIED;
             }
+            case WriteResult.PreconditionFailed pf when !job.marksInFlight() && landedEarlier(tx, target, state, pf) -> {
+                // An earlier update whose outcome was never recorded did land: record it now, then try again.
+                // (Not this attempt's own values: the target just refused them.) Before "already applied": the row
+                // may hold this write's values because the earlier one brought them, with others this one lacks.
+                Shadow shadow = state.shadow(target.name());
+                Row landed = shadow.landedValues(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()));
+                audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
+                        landed), Row.empty()), shadow.key().value());
+                resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, landed, confirmSeq, null)));
+                yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
+            }
             case WriteResult.PreconditionFailed pf when alreadyApplied(job.planned().write(), pf) -> {
                 // Our own earlier attempt landed but its outcome was never recorded (the process died after
                 // the target committed): record it now, once.
                 confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq, null);
                 yield Outcome.APPLIED;
-            }
-            case WriteResult.PreconditionFailed pf when landedEarlier(tx, target, state, pf) -> {
-                // An earlier update whose outcome was never recorded did land: record it now, then try again.
-                Shadow shadow = state.shadow(target.name());
-                audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
-                        shadow.pending()), Row.empty()), shadow.key().value());
-                resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, shadow.pending(), confirmSeq, null)));
-                yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
             }
             case WriteResult.PreconditionFailed pf -> {
                 // A concurrent change in the target: merge what it holds now, then try again right away.
@@ -431,9 +434,11 @@ final class Delivery {
         Shadow after = new Shadow(a.key(), planned.status(), planned.values(), confirmSeq);
         Shadow meanwhile = state.shadow(target.name());
         // The target's capture may have seen these values land before this answer got here, and recorded the
-        // write then (the row showed the values in flight): audit it once.
+        // write then (the row showed the values in flight, maybe with fields edited since): audit it once.
         boolean recordedByCapture = planned.values().equals(job.inFlight()) && meanwhile != null && meanwhile.pending() == null
-                && meanwhile.holdsRow() && meanwhile.values().equals(planned.values());
+                && meanwhile.holdsRow() && (meanwhile.values().equals(planned.values())
+                || Shadow.present(a.key(), job.seenBefore(), 0).withPending(planned.values())
+                        .pendingLandedIn(meanwhile.values(), state.base(), target.name()));
         if (!recordedByCapture) audit.write(tx, target.name(), job.planned().write(), a.key().value());
         Instant sourceTime = sourceTime(state, target, planned);
         Instant appliedAt = options.clock().instant();
@@ -592,12 +597,11 @@ final class Delivery {
         if (n == 1) log.warn("sync '{}': {} — writes are queued until it is back", sync.name(), message);
     }
 
-    /** Does the row hold exactly the values of an earlier, unconfirmed update (and so it landed)? */
+    /** Does the row show that an earlier, unconfirmed update landed ({@link Shadow#pendingLandedIn})? */
     private static boolean landedEarlier(StateTransaction tx, EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
         Shadow shadow = state.shadow(target.name());
         if (shadow == null || shadow.pending() == null || pf.current().isEmpty() || !shadow.holdsRow()) return false;
-        Row current = References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get());
-        return current.only(shadow.pending().names()).equals(shadow.pending()) && !shadow.pending().equals(shadow.values());
+        return shadow.pendingLandedIn(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()), state.base(), target.name());
     }
 
     /** Does the row already hold exactly what this update would write? */

@@ -267,19 +267,19 @@ final class Resolver {
     }
 
     /**
-     * The row shows exactly the values of our update whose outcome was unknown: it landed. Record it before
-     * merging, so that the merge's ancestor is what we wrote — otherwise our own (possibly outdated) values
-     * would pass for an edit made in that system and could overrule a newer edit made elsewhere.
+     * The row shows that our update whose outcome was unknown landed ({@link Shadow#pendingLandedIn}), possibly
+     * with fields edited since. Record it before merging, so that the merge's ancestor is what we wrote — otherwise
+     * our own (possibly outdated) values would pass for an edit made in that system and could overrule a newer
+     * edit made elsewhere.
      */
     RecordState adoptLandedWrite(StateTransaction tx, RecordState state, Incoming incoming) {
         Shadow shadow = state.shadow(incoming.endpoint());
-        if (shadow == null || !shadow.holdsRow() || shadow.pending() == null || incoming.values() == null) return state;
-        Row pending = shadow.pending();
-        if (!incoming.values().only(pending.names()).equals(pending) || pending.equals(shadow.values())) return state;
+        if (shadow == null || !shadow.holdsRow() || !shadow.pendingLandedIn(incoming.values(), state.base(), incoming.endpoint())) return state;
+        Row landed = shadow.landedValues(incoming.values());
         EndpointDefinition def = sync.endpoint(incoming.endpoint());
-        audit.write(tx, def.name(), new Write.Update(state.id(), shadow.key(), def.mapping().toNative(state.id().value(), pending),
+        audit.write(tx, def.name(), new Write.Update(state.id(), shadow.key(), def.mapping().toNative(state.id().value(), landed),
                 def.mapping().toNative(state.id().value(), shadow.values())), shadow.key().value());
-        return state.withShadow(def.name(), new Shadow(shadow.key(), shadow.status(), pending, shadow.confirmedSeq(), null));
+        return state.withShadow(def.name(), new Shadow(shadow.key(), shadow.status(), landed, shadow.confirmedSeq(), null));
     }
 
     /**

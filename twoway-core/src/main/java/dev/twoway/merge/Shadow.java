@@ -56,6 +56,53 @@ public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq
         return new Shadow(key, status, values, confirmedSeq, p);
     }
 
+    /**
+     * Does {@code row} (canonical values the row holds now) show that the update in flight, {@link #pending}, landed?
+     * A field holding the value that update sent, where it differed from what the row held before it ({@link #values}),
+     * got it from that update; one update of a row is atomic, so every field it sent landed, and a field that differs
+     * from it now was edited since. Requiring all fields to match would take "landed, then another field edited"
+     * for "never landed", and the values the update brought for an edit made in that system at capture time.
+     * <p>
+     * Not evidence on its own: a value this very endpoint gave the record ({@code base} holds it, from
+     * {@code endpoint}). An update planned from an outdated shadow can send a system a value it already has; the row
+     * showing it proves nothing — unless the row shows every value sent (then the outcome is the same either way).
+     *
+     * @param base     the record's base, or null
+     * @param endpoint the endpoint this shadow belongs to
+     */
+    public boolean pendingLandedIn(Row row, Base base, String endpoint) {
+        if (pending == null || row == null) return false;
+        boolean showsAll = true;
+        for (String f : pending.names()) {
+            dev.twoway.model.Value sent = pending.get(f);
+            boolean shows = row.has(f) && sent.equals(row.get(f));
+            showsAll &= shows;
+            if (!shows || values.has(f) && sent.equals(values.get(f))) continue;
+            boolean own = base != null && base.values().has(f) && sent.equals(base.values().get(f))
+                    && base.version(f) != null && endpoint.equals(base.version(f).origin());
+            if (!own) return true;
+        }
+        return showsAll && !pending.equals(values);
+    }
+
+    /**
+     * What the row held right after the update in flight landed, as far as {@code row} (the row now) can tell: the
+     * values sent, except where the row shows again exactly what it held before the update. Such a field was either
+     * edited back to that very value since, or never written — the update's evidence may be a value the row got from
+     * elsewhere (an update planned from an outdated shadow, sending the target a value it already had). Taking the
+     * older value as the ancestor there means "not edited in this system", so the newer value stays and is sent
+     * again, instead of an edit back to the old value that nobody may have made.
+     */
+    public Row landedValues(Row row) {
+        Row out = pending;
+        for (String f : pending.names()) {
+            if (row.has(f) && values.has(f) && row.get(f).equals(values.get(f)) && !values.get(f).equals(pending.get(f))) {
+                out = out.with(f, values.get(f));
+            }
+        }
+        return out;
+    }
+
     public boolean holdsRow() {
         return status == Status.PRESENT || status == Status.SOFT_DELETED;
     }

@@ -42,8 +42,13 @@ final class SyncWorld implements AutoCloseable {
     static final List<String> FIELDS = List.of("uid", "name", "phone", "score");
     static final List<String> EDITABLE = List.of("name", "phone", "score");
 
-    /** A user's edit of one field of one record in one system, in the order they happened. */
-    record Edit(long seq, String system, String uid, String field, Value value) {
+    /**
+     * A user's edit of one field of one record in one system, in the order they happened.
+     *
+     * @param before what the field held in that system when the user changed it (null for an insert): the user saw
+     *               it and replaced it
+     */
+    record Edit(long seq, String system, String uid, String field, Value value, Value before) {
     }
 
     final TestClock clock = new TestClock();
@@ -260,7 +265,7 @@ final class SyncWorld implements AutoCloseable {
         Row row = Row.of("uid", uid, "name", unique("n"), "phone", unique("p"), "score", (long) random.nextInt(1_000_000));
         clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
         s.table(ENTITY).insert(row);
-        for (String f : FIELDS) edits.add(new Edit(++editSeq, s.system(), uid, f, row.get(f)));
+        for (String f : FIELDS) edits.add(new Edit(++editSeq, s.system(), uid, f, row.get(f), null));
     }
 
     void userUpdate(int system, int pick, int field) {
@@ -269,12 +274,50 @@ final class SyncWorld implements AutoCloseable {
         if (keys.isEmpty()) return;
         NativeKey key = keys.get(Math.floorMod(pick, keys.size()));
         String f = EDITABLE.get(Math.floorMod(field, EDITABLE.size()));
-        Value v = f.equals("score") ? Value.integer(1_000_000L + (++editSeq)) : Value.str(unique(f.substring(0, 1)));
+        Value v = newValue(f);
         clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
         Row before = s.rows(ENTITY).get(key);
         if (s.table(ENTITY).update(key, Row.of(f, v))) {
-            edits.add(new Edit(++editSeq, s.system(), before.get("uid") instanceof Value.Str u ? u.value() : "?", f, v));
+            edits.add(new Edit(++editSeq, s.system(), before.get("uid") instanceof Value.Str u ? u.value() : "?", f, v, before.get(f)));
         }
+    }
+
+    /** A value no user has given any field before. */
+    private Value newValue(String field) {
+        return field.equals("score") ? Value.integer(1_000_000L + (++editSeq)) : Value.str(unique(field.substring(0, 1)));
+    }
+
+    /**
+     * An update in flight when the engine dies, then edited in its target: a user of {@code from} edits two fields
+     * of a record, the engine captures that and sends both to {@code to}, and dies once {@code to} applied the write,
+     * before recording its outcome. Then a user of {@code to} edits one of the two fields, and a user of {@code from}
+     * the other one again (captured). After the restart the target's row shows one field as the engine wrote it and
+     * the other as edited since: the write landed, and the value it brought is not a new edit made in {@code to}.
+     */
+    void writeLandsThenEdited(int from, int to, int pick, int field) {
+        if (from == to) to = (from + 1) % systems.size();
+        List<String> both = new ArrayList<>();
+        for (Row r : systems.get(from).rows(ENTITY).values()) {
+            String uid = ((Value.Str) r.get("uid")).value();
+            if (row(to, uid) != null) both.add(uid);
+        }
+        if (both.isEmpty()) return;
+        both.sort(null);
+        String uid = both.get(Math.floorMod(pick, both.size()));
+        String f = EDITABLE.get(Math.floorMod(field, EDITABLE.size()));
+        String g = EDITABLE.get(Math.floorMod(field + 1, EDITABLE.size()));
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        set(from, uid, f, newValue(f));
+        set(from, uid, g, newValue(g));
+        capture(from);
+        armCrashAfterApply(to);
+        deliver(to);
+        systems.get(to).setFaults(WriteFaults.NONE);
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        if (row(to, uid) != null) set(to, uid, g, newValue(g));
+        clock.advance(Duration.ofMillis(1 + random.nextInt(50)));
+        if (row(from, uid) != null) set(from, uid, f, newValue(f));
+        capture(from);
     }
 
     void userDelete(int system, int pick) {
@@ -293,8 +336,9 @@ final class SyncWorld implements AutoCloseable {
     void set(int system, String uid, String field, Value v) {
         MemorySystem s = systems.get(system);
         NativeKey key = keyOf(system, uid);
+        Value before = s.rows(ENTITY).get(key).get(field);
         if (!s.table(ENTITY).update(key, Row.of(field, v))) throw new AssertionError("no row " + uid + " in " + s.system());
-        edits.add(new Edit(++editSeq, s.system(), uid, field, v));
+        edits.add(new Edit(++editSeq, s.system(), uid, field, v, before));
     }
 
     NativeKey keyOf(int system, String uid) {
@@ -314,7 +358,7 @@ final class SyncWorld implements AutoCloseable {
         String uid = "u" + (++uidSeq);
         Row row = values.with("uid", Value.str(uid));
         systems.get(system).table(ENTITY).insert(row);
-        for (String f : row.names()) edits.add(new Edit(++editSeq, name(system), uid, f, row.get(f)));
+        for (String f : row.names()) edits.add(new Edit(++editSeq, name(system), uid, f, row.get(f), null));
         return uid;
     }
 
