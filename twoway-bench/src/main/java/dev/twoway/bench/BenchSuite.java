@@ -308,9 +308,10 @@ public final class BenchSuite {
 
     /** The MariaDB table must equal PostgreSQL's: row count and aggregates over every column (as in SqlSyncBenchmark). */
     private void sameAsPostgres(String what, BenchDatabase pg, BenchDatabase my, int rows) throws Exception {
-        List<Object> expected = SqlSyncBenchmark.aggregates(pg.connect(), null, SqlSyncBenchmark.PG_CHECK.formatted("bench"));
-        List<Object> actual = SqlSyncBenchmark.aggregates(my.connect(), "SET SESSION group_concat_max_len = 1073741824",
-                SqlSyncBenchmark.MY_CHECK.formatted("bench"));
+        List<Object> expected = SqlSyncBenchmark.contents(pg.connect(), SqlSyncBenchmark.PG_CHECK.formatted("bench"),
+                SqlSyncBenchmark.PG_ROWS.formatted("bench"));
+        List<Object> actual = SqlSyncBenchmark.contents(my.connect(), SqlSyncBenchmark.MY_CHECK.formatted("bench"),
+                SqlSyncBenchmark.MY_ROWS.formatted("bench"));
         List<String> diffs = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
             if (!SqlSyncBenchmark.same(expected.get(i), actual.get(i))) diffs.add("aggregate #" + (i + 1) + ": PostgreSQL " + expected.get(i) + ", MariaDB " + actual.get(i));

@@ -116,8 +116,7 @@ public final class SqlSyncBenchmark {
                    count(note), count(c7),
                    to_char(min(created), 'YYYY-MM-DD HH24:MI:SS.US'), to_char(max(created), 'YYYY-MM-DD HH24:MI:SS.US'),
                    coalesce(sum(extract(microseconds FROM created)), 0),
-                   min(c6)::text, max(c6)::text, coalesce(sum(c6 - date '2000-01-01'), 0),
-                   md5(coalesce(string_agg(md5(coalesce(note, '') || c2 || coalesce(c7, '')), '' ORDER BY id), ''))
+                   min(c6)::text, max(c6)::text, coalesce(sum(c6 - date '2000-01-01'), 0)
             FROM %s""";
     static final String MY_CHECK = """
             SELECT count(*), coalesce(sum(id), 0), coalesce(sum(qty), 0), coalesce(sum(price), 0),
@@ -127,9 +126,15 @@ public final class SqlSyncBenchmark {
                    count(note), count(c7),
                    date_format(min(created), '%%Y-%%m-%%d %%H:%%i:%%s.%%f'), date_format(max(created), '%%Y-%%m-%%d %%H:%%i:%%s.%%f'),
                    coalesce(sum(microsecond(created) + 1000000 * second(created)), 0),
-                   cast(min(c6) AS CHAR), cast(max(c6) AS CHAR), coalesce(sum(datediff(c6, '2000-01-01')), 0),
-                   md5(coalesce(group_concat(md5(concat(coalesce(note, ''), c2, coalesce(c7, ''))) ORDER BY id SEPARATOR ''), ''))
+                   cast(min(c6) AS CHAR), cast(max(c6) AS CHAR), coalesce(sum(datediff(c6, '2000-01-01')), 0)
             FROM %s""";
+    /**
+     * Per row, in id order, the md5 of the text columns the sums above cannot see (their content, not just their
+     * length); {@link #contents} hashes the list. It was a {@code GROUP_CONCAT} in {@link #MY_CHECK}, which MariaDB
+     * cuts at {@code max_allowed_packet} (16 MiB by default: 524,288 rows), so every 1M-row check failed.
+     */
+    static final String PG_ROWS = "SELECT md5(coalesce(note, '') || c2 || coalesce(c7, '')) FROM %s ORDER BY id";
+    static final String MY_ROWS = "SELECT md5(concat(coalesce(note, ''), c2, coalesce(c7, ''))) FROM %s ORDER BY id";
 
     /** One line of the result table. */
     record Result(String phase, long rows, double seconds, double settledSeconds) {
@@ -420,9 +425,8 @@ public final class SqlSyncBenchmark {
     // ---- correctness ----------------------------------------------------------------------------------------
 
     private static void verify(String phase, int n, String myTable) throws SQLException {
-        List<Object> expected = aggregates(pg(), null, PG_CHECK.formatted("bench"));
-        // group_concat stops at 1 MB by default; the md5 list is 32 bytes per row
-        List<Object> actual = aggregates(my(), "SET SESSION group_concat_max_len = 1073741824", MY_CHECK.formatted(myTable));
+        List<Object> expected = contents(pg(), PG_CHECK.formatted("bench"), PG_ROWS.formatted("bench"));
+        List<Object> actual = contents(my(), MY_CHECK.formatted(myTable), MY_ROWS.formatted(myTable));
         List<String> diffs = new ArrayList<>();
         if (((Number) actual.getFirst()).longValue() != n) diffs.add("MariaDB has " + actual.getFirst() + " rows, expected " + n);
         for (int i = 0; i < expected.size(); i++) {
@@ -438,13 +442,33 @@ public final class SqlSyncBenchmark {
         }
     }
 
-    static List<Object> aggregates(Connection connection, String setup, String sql) throws SQLException {
+    /**
+     * What a table holds, to compare two tables: the values of {@code aggregatesSql} (one row), then the md5 of the
+     * values {@code rowsSql} returns (one text per row, in a fixed order), concatenated — as
+     * {@code md5(string_agg(…))} would give, but streamed, so it works for any number of rows.
+     */
+    static List<Object> contents(Connection connection, String aggregatesSql, String rowsSql) throws SQLException {
         try (Connection c = connection; Statement s = c.createStatement()) {
-            if (setup != null) s.execute(setup);
-            ResultSet rs = s.executeQuery(sql);
-            rs.next();
             List<Object> out = new ArrayList<>();
-            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) out.add(rs.getObject(i));
+            try (ResultSet rs = s.executeQuery(aggregatesSql)) {
+                rs.next();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) out.add(rs.getObject(i));
+            }
+            c.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+            java.security.MessageDigest md5;
+            try {
+                md5 = java.security.MessageDigest.getInstance("MD5");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            try (Statement rows = c.createStatement()) {
+                rows.setFetchSize(10_000);
+                try (ResultSet rs = rows.executeQuery(rowsSql)) {
+                    while (rs.next()) md5.update(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            }
+            c.commit();
+            out.add(java.util.HexFormat.of().formatHex(md5.digest()));
             return out;
         }
     }
