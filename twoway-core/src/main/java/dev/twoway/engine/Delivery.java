@@ -197,7 +197,7 @@ final class Delivery {
         List<Integer> wanted = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             WriteResult r = results.get(i);
-            if (r instanceof WriteResult.Applied || r instanceof WriteResult.PreconditionFailed pf && !alreadyApplied(jobs.get(i).planned().write(), pf)) wanted.add(i);
+            if (r instanceof WriteResult.Applied || r instanceof WriteResult.PreconditionFailed) wanted.add(i);
         }
         if (wanted.isEmpty()) return Map.of();
         // In this order: the sequence number, the shadows, the rows. A capture that merges before the shadows are
@@ -369,8 +369,7 @@ final class Delivery {
             }
             case WriteResult.PreconditionFailed pf when !job.marksInFlight() && landedEarlier(tx, target, state, pf) -> {
                 // An earlier update whose outcome was never recorded did land: record it now, then try again.
-                // (Not this attempt's own values: the target just refused them.) Before "already applied": the row
-                // may hold this write's values because the earlier one brought them, with others this one lacks.
+                // (Not this attempt's own values: the target just refused them.)
                 Shadow shadow = state.shadow(target.name());
                 Row landed = shadow.landedValues(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()));
                 audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
@@ -378,14 +377,11 @@ final class Delivery {
                 resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, landed, confirmSeq, null)));
                 yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
             }
-            case WriteResult.PreconditionFailed pf when alreadyApplied(job.planned().write(), pf) -> {
-                // Our own earlier attempt landed but its outcome was never recorded (the process died after
-                // the target committed): record it now, once.
-                confirmed(tx, target, job, WriteResult.Applied.of(keyOf(job.planned().write())), state, confirmSeq, null);
-                yield Outcome.APPLIED;
-            }
             case WriteResult.PreconditionFailed pf -> {
-                // A concurrent change in the target: merge what it holds now, then try again right away.
+                // A concurrent change in the target: merge what it holds now, then try again right away. Also when
+                // the row holds this write's values already: this attempt did not write them (the target refused
+                // it), so they are not audited as its write; an earlier attempt that landed is recognized above, a
+                // value the target got otherwise merges as agreed.
                 NativeKey key = keyOf(job.planned().write());
                 Optional<Row> current = pf.current();
                 RecordState merging = state;
@@ -438,8 +434,13 @@ final class Delivery {
         boolean recordedByCapture = planned.values().equals(job.inFlight()) && meanwhile != null && meanwhile.pending() == null
                 && meanwhile.holdsRow() && (meanwhile.values().equals(planned.values())
                 || Shadow.present(a.key(), job.seenBefore(), 0).withPending(planned.values())
-                        .pendingLandedIn(meanwhile.values(), state.base(), target.name()));
+                        .pendingLandedIn(meanwhile.values(), state.base()));
         if (!recordedByCapture) audit.write(tx, target.name(), job.planned().write(), a.key().value());
+        if (!job.marksInFlight() && meanwhile != null && meanwhile.pending() != null) {
+            // An earlier update whose outcome was never known (it kept its place while this one was sent) is
+            // superseded: this write's answer says nothing about it, and it leaves the shadow now. Say so.
+            resolver.unconfirmed(tx, state.id(), target.name(), meanwhile.pending(), "a later write replaced it");
+        }
         Instant sourceTime = sourceTime(state, target, planned);
         Instant appliedAt = options.clock().instant();
         events.tell(l -> l.applied(sync.name(), target.name(), sourceTime, appliedAt));
@@ -601,17 +602,7 @@ final class Delivery {
     private static boolean landedEarlier(StateTransaction tx, EndpointDefinition target, RecordState state, WriteResult.PreconditionFailed pf) {
         Shadow shadow = state.shadow(target.name());
         if (shadow == null || shadow.pending() == null || pf.current().isEmpty() || !shadow.holdsRow()) return false;
-        return shadow.pendingLandedIn(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()), state.base(), target.name());
-    }
-
-    /** Does the row already hold exactly what this update would write? */
-    private static boolean alreadyApplied(Write w, WriteResult.PreconditionFailed pf) {
-        if (!(w instanceof Write.Update u) || pf.current().isEmpty()) return false;
-        Row current = pf.current().get();
-        for (String c : u.values().names()) {
-            if (!current.has(c) || !current.get(c).equals(u.values().get(c))) return false;
-        }
-        return true;
+        return shadow.pendingLandedIn(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()), state.base());
     }
 
     /**

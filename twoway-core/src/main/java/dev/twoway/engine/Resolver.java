@@ -274,7 +274,7 @@ final class Resolver {
      */
     RecordState adoptLandedWrite(StateTransaction tx, RecordState state, Incoming incoming) {
         Shadow shadow = state.shadow(incoming.endpoint());
-        if (shadow == null || !shadow.holdsRow() || !shadow.pendingLandedIn(incoming.values(), state.base(), incoming.endpoint())) return state;
+        if (shadow == null || !shadow.holdsRow() || !shadow.pendingLandedIn(incoming.values(), state.base())) return state;
         Row landed = shadow.landedValues(incoming.values());
         EndpointDefinition def = sync.endpoint(incoming.endpoint());
         audit.write(tx, def.name(), new Write.Update(state.id(), shadow.key(), def.mapping().toNative(state.id().value(), landed),
@@ -293,12 +293,14 @@ final class Resolver {
         if (was == null || was.pending() == null || now == null || now.pending() == null) return after;
         Row pending = now.pending();
         boolean landed = incoming.values() != null && incoming.values().only(pending.names()).equals(pending);
-        if (!landed) {
-            audit.event(tx, before.id(), incoming.endpoint(), "engine", "unconfirmed-write",
-                    Map.of("values", ValueJson.encode(pending).toString(),
-                            "note", "sent before a restart; its outcome is unknown and the row has changed since"));
-        }
+        if (!landed) unconfirmed(tx, before.id(), incoming.endpoint(), pending, "the row has changed since");
         return after.withShadow(incoming.endpoint(), now.withPending(null));
+    }
+
+    /** Audits an update sent before a restart whose outcome nobody can tell any more, and why. */
+    void unconfirmed(StateTransaction tx, RecordId id, String endpoint, Row values, String why) {
+        audit.event(tx, id, endpoint, "engine", "unconfirmed-write",
+                Map.of("values", ValueJson.encode(values).toString(), "note", "sent before a restart; its outcome is unknown and " + why));
     }
 
     /** Saves {@code state} and queues a write to every endpoint that needs one; returns those endpoints. */

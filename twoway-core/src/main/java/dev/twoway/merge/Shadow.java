@@ -58,19 +58,21 @@ public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq
 
     /**
      * Does {@code row} (canonical values the row holds now) show that the update in flight, {@link #pending}, landed?
-     * A field holding the value that update sent, where it differed from what the row held before it ({@link #values}),
-     * got it from that update; one update of a row is atomic, so every field it sent landed, and a field that differs
-     * from it now was edited since. Requiring all fields to match would take "landed, then another field edited"
-     * for "never landed", and the values the update brought for an edit made in that system at capture time.
      * <p>
-     * Not evidence on its own: a value this very endpoint gave the record ({@code base} holds it, from
-     * {@code endpoint}). An update planned from an outdated shadow can send a system a value it already has; the row
-     * showing it proves nothing — unless the row shows every value sent (then the outcome is the same either way).
+     * Yes if it shows every value sent. Also if one field shows the value that update sent where it differed from
+     * what the row held before it ({@link #values}) and from what the record holds now ({@code base}): the engine
+     * would never send a value the base has left behind again, and one update of a row is atomic, so every field it
+     * sent landed, and a field that differs from it now was edited since. Requiring every field to match took
+     * "landed, then another field edited" for "never landed", and the values the update brought for an edit made in
+     * that system at capture time, which could beat a newer real edit made elsewhere.
+     * <p>
+     * A value the base still holds is no evidence: a later write of the engine may have brought it (an earlier
+     * update keeps its place here while a later one is sent), or the system had it already (an update planned from
+     * an outdated shadow). Taking such a value for an edit is harmless: it equals the base.
      *
-     * @param base     the record's base, or null
-     * @param endpoint the endpoint this shadow belongs to
+     * @param base the record's base, or null
      */
-    public boolean pendingLandedIn(Row row, Base base, String endpoint) {
+    public boolean pendingLandedIn(Row row, Base base) {
         if (pending == null || row == null) return false;
         boolean showsAll = true;
         for (String f : pending.names()) {
@@ -78,9 +80,7 @@ public record Shadow(NativeKey key, Status status, Row values, long confirmedSeq
             boolean shows = row.has(f) && sent.equals(row.get(f));
             showsAll &= shows;
             if (!shows || values.has(f) && sent.equals(values.get(f))) continue;
-            boolean own = base != null && base.values().has(f) && sent.equals(base.values().get(f))
-                    && base.version(f) != null && endpoint.equals(base.version(f).origin());
-            if (!own) return true;
+            if (base == null || !base.values().has(f) || !sent.equals(base.values().get(f))) return true;
         }
         return showsAll && !pending.equals(values);
     }

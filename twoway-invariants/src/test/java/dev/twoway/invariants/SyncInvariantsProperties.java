@@ -119,6 +119,62 @@ class SyncInvariantsProperties {
                 + "Op[kind=INSERT, system=0, pick=141, field=2], Op[kind=DELETE, system=2, pick=321, field=2]]]"));
     }
 
+    @Example
+    void aValueALaterWriteBroughtIsNoEvidenceThatAnEarlierOneLanded() throws IOException {
+        // An update of phone to sysa kept its place (outcome unknown) while a later one sent name, score and the same
+        // phone; capture saw that phone and took the earlier update for landed, and the later one was audited too.
+        invariantsHoldUnderRandomInterleavingsFailuresAndCrashes(parse(
+                "Scenario[systems=3, policy=0, deletes=0, batchSize=2, skewsSeconds=[0, 0, 0, 0], seed=0, ops=["
+                + "Op[kind=INSERT, system=0, pick=0, field=0], Op[kind=INSERT, system=1, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], "
+                + "Op[kind=CAPTURE, system=0, pick=0, field=0], Op[kind=INSERT, system=1, pick=0, field=0], Op[kind=INSERT, system=0, pick=0, field=0], "
+                + "Op[kind=UPDATE, system=1, pick=149, field=2], Op[kind=INSERT, system=0, pick=834, field=0], Op[kind=CAPTURE_WHILE_DELIVERING, system=2, pick=822, field=2], "
+                + "Op[kind=UPDATE, system=1, pick=21, field=1], Op[kind=UPDATE, system=1, pick=0, field=0], Op[kind=UPDATE, system=2, pick=17, field=0], "
+                + "Op[kind=DELIVER, system=1, pick=20, field=1], Op[kind=INSERT, system=3, pick=808, field=0], Op[kind=DELIVER, system=3, pick=13, field=0], "
+                + "Op[kind=DELIVER, system=2, pick=255, field=0], Op[kind=CAPTURE_WHILE_DELIVERING, system=3, pick=13, field=2], Op[kind=UPDATE, system=2, pick=892, field=1], "
+                + "Op[kind=UPDATE, system=2, pick=1, field=1], Op[kind=INSERT, system=0, pick=2, field=2], Op[kind=OUTAGE, system=0, pick=162, field=2], "
+                + "Op[kind=CAPTURE_WHILE_DELIVERING, system=0, pick=12, field=2], Op[kind=INSERT, system=3, pick=8, field=0], Op[kind=CAPTURE, system=2, pick=903, field=1], "
+                + "Op[kind=UPDATE, system=1, pick=64, field=0], Op[kind=CRASH_IN_COMMIT, system=3, pick=4, field=2], Op[kind=CAPTURE, system=0, pick=730, field=2], "
+                + "Op[kind=WRITE_LANDS_THEN_EDITED, system=1, pick=1, field=1], Op[kind=WRITE_LANDS_THEN_EDITED, system=1, pick=19, field=1], Op[kind=DELIVER, system=1, pick=106, field=1], "
+                + "Op[kind=WRITE_LANDS_THEN_EDITED, system=0, pick=1000, field=0], Op[kind=CAPTURE_WHILE_DELIVERING, system=0, pick=792, field=2], Op[kind=CRASH_IN_COMMIT, system=3, pick=35, field=1], "
+                + "Op[kind=UPDATE, system=2, pick=24, field=0], Op[kind=DELIVER, system=3, pick=212, field=1], Op[kind=UPDATE, system=2, pick=10, field=2], "
+                + "Op[kind=DELIVER, system=2, pick=231, field=1], Op[kind=INSERT, system=1, pick=459, field=2], Op[kind=OUTAGE, system=3, pick=54, field=1], "
+                + "Op[kind=CAPTURE, system=0, pick=34, field=0], Op[kind=CAPTURE, system=2, pick=60, field=2], Op[kind=DELIVER_WHILE_CAPTURING, system=0, pick=113, field=2]]]"));
+    }
+
+    @Example
+    void anEarlierUpdateSupersededByALaterConfirmedOneIsAudited() throws IOException {
+        // A phone update landed in sysd before a crash and was never seen; the next write (name) was confirmed and
+        // replaced the in-flight values without a word: a write that took effect, missing from the audit trail.
+        invariantsHoldUnderRandomInterleavingsFailuresAndCrashes(parse(
+                "Scenario[systems=4, policy=2, deletes=0, batchSize=1, skewsSeconds=[0, 0, 0, 0], seed=0, ops=["
+                + "Op[kind=INSERT, system=1, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], "
+                + "Op[kind=UPDATE, system=0, pick=0, field=0], Op[kind=INSERT, system=2, pick=0, field=0], Op[kind=CAPTURE, system=3, pick=0, field=0], "
+                + "Op[kind=CAPTURE, system=0, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], "
+                + "Op[kind=CAPTURE, system=1, pick=0, field=0], Op[kind=INSERT, system=2, pick=0, field=0], Op[kind=INSERT, system=3, pick=65, field=2], "
+                + "Op[kind=DELIVER, system=3, pick=17, field=2], Op[kind=DELIVER, system=1, pick=10, field=0], Op[kind=DELIVER, system=3, pick=10, field=2], "
+                + "Op[kind=DELIVER_WHILE_CAPTURING, system=0, pick=117, field=1], Op[kind=CAPTURE, system=3, pick=286, field=2], Op[kind=WRITE_LANDS_THEN_EDITED, system=1, pick=879, field=0], "
+                + "Op[kind=UPDATE, system=2, pick=17, field=2], Op[kind=INSERT, system=1, pick=16, field=0], Op[kind=INSERT, system=3, pick=74, field=1], "
+                + "Op[kind=DELIVER, system=3, pick=11, field=0]]]"));
+    }
+
+    @Example
+    void aWriteRefusedByItsPreconditionIsNeverAuditedAsApplied() throws IOException {
+        // sysb's row already showed a phone and a score the engine then sent (one from its own user, one from a write
+        // before a crash, settled as unconfirmed): each refused write was recorded as "already applied", audited as a
+        // write that never took effect, and left an outdated shadow that planned an echo.
+        invariantsHoldUnderRandomInterleavingsFailuresAndCrashes(parse(
+                "Scenario[systems=4, policy=0, deletes=0, batchSize=2, skewsSeconds=[0, 0, 0, 0], seed=-3, ops=["
+                + "Op[kind=CAPTURE, system=3, pick=0, field=0], Op[kind=INSERT, system=1, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], "
+                + "Op[kind=UPDATE, system=0, pick=0, field=0], Op[kind=INSERT, system=2, pick=0, field=0], Op[kind=UPDATE, system=0, pick=0, field=0], "
+                + "Op[kind=UPDATE, system=0, pick=0, field=0], Op[kind=CRASH, system=0, pick=0, field=0], Op[kind=CAPTURE, system=2, pick=0, field=0], "
+                + "Op[kind=DELIVER, system=3, pick=0, field=0], Op[kind=CAPTURE_WHILE_DELIVERING, system=1, pick=0, field=0], Op[kind=OUTAGE, system=3, pick=8, field=1], "
+                + "Op[kind=UPDATE, system=1, pick=20, field=2], Op[kind=INSERT, system=0, pick=7, field=2], Op[kind=CRASH, system=3, pick=6, field=2], "
+                + "Op[kind=DELIVER, system=2, pick=105, field=0], Op[kind=WRITE_LANDS_THEN_EDITED, system=0, pick=71, field=0], Op[kind=DELIVER_WHILE_CAPTURING, system=1, pick=22, field=0], "
+                + "Op[kind=INSERT, system=1, pick=1000, field=1], Op[kind=CAPTURE, system=2, pick=16, field=2], Op[kind=CAPTURE, system=0, pick=152, field=0], "
+                + "Op[kind=UPDATE, system=2, pick=543, field=1], Op[kind=CAPTURE_WHILE_DELIVERING, system=2, pick=191, field=2], Op[kind=CAPTURE, system=0, pick=263, field=1], "
+                + "Op[kind=WRITE_LANDS_THEN_EDITED, system=3, pick=29, field=1], Op[kind=DELIVER, system=3, pick=10, field=0], Op[kind=DELIVER_WHILE_CAPTURING, system=1, pick=13, field=2]]]"));
+    }
+
     /** A scenario as jqwik prints a sample ({@code Scenario[systems=…, ops=[Op[kind=…], …]]}), to keep one as an example. */
     static Scenario parse(String sample) {
         java.util.regex.Matcher h = java.util.regex.Pattern.compile("systems=(\\d+), policy=(\\d+), deletes=(\\d+), batchSize=(\\d+), "
