@@ -124,6 +124,8 @@ final class Delivery {
             return new SyncEngine.DeliveryReport(0, 0, 0, 0, true);
         }
         if (jobs.isEmpty()) return new SyncEngine.DeliveryReport(due, 0, 0, planningDeadLetters.getAndSet(0), false);
+        int settled = settleLandedEarlierWrites(target, jobs);
+        if (jobs.isEmpty()) return new SyncEngine.DeliveryReport(due, 0, settled, planningDeadLetters.getAndSet(0), false);
         List<Write> writes = jobs.stream().map(j -> j.planned().write()).toList();
         List<WriteResult> results;
         boolean outcomeKnown = true;
@@ -349,6 +351,58 @@ final class Delivery {
      * This job's write is known not to have been applied: forget its in-flight values — unless they belong to an
      * earlier write whose outcome is still unknown (only the oldest unknown write is kept in flight).
      */
+    /**
+     * Jobs whose row still has an earlier update of unknown outcome in flight (the process died, or a call broke off,
+     * before its answer was recorded): a write sent now carries no in-flight mark of its own (the earlier one keeps
+     * its place), so if it too landed unrecorded, nothing would ever tell. Reads those rows first, in one call and
+     * outside any state transaction; where a row shows that the earlier update landed ({@link Shadow#pendingLandedIn}),
+     * records it and plans the job again right away (no attempt counted), so that the next write is marked. The
+     * other jobs are sent as before (a failed precondition may still reveal the earlier update). Removes the jobs it
+     * settled from {@code jobs} and returns how many.
+     */
+    private int settleLandedEarlierWrites(EndpointDefinition target, List<Job> jobs) {
+        List<Job> earlier = jobs.stream()
+                .filter(j -> !j.marksInFlight() && j.inFlight() != null && j.planned().write() instanceof Write.Update).toList();
+        if (earlier.isEmpty()) return 0;
+        long seen = sequence.incrementAndGet(); // before the read: captures that began earlier read the rows again
+        Map<NativeKey, Row> rows;
+        try {
+            rows = io.get(target.name()).sink().read(earlier.stream().map(j -> keyOf(j.planned().write())).toList());
+        } catch (RuntimeException e) {
+            return 0; // sent as before
+        }
+        List<Job> settled = store.inTransaction(tx -> {
+            List<Job> done = new ArrayList<>();
+            for (Job j : earlier) {
+                RecordState state = tx.loadRecord(sync.name(), j.entry().recordId()).orElse(null);
+                Shadow shadow = state == null ? null : state.shadow(target.name());
+                Row row = rows.get(keyOf(j.planned().write()));
+                // Only if nothing merged a state of the row since the job was planned.
+                if (row == null || shadow == null || !shadow.holdsRow() || !Objects.equals(shadow.pending(), j.inFlight())
+                        || !Objects.equals(shadow.values(), j.seenBefore())) continue;
+                Row image = References.mapping(tx, target).toCanonical(shadow.key(), row);
+                if (!shadow.pendingLandedIn(image, state.base())) continue;
+                adoptLanded(tx, target, state, shadow, image, seen);
+                tx.rescheduleOutbox(j.entry(), j.entry().attempts(), options.clock().instant(),
+                        "an earlier write to " + target.name() + " landed; planning again");
+                done.add(j);
+            }
+            if (!done.isEmpty()) Resolver.saveSequence(tx, sync.name(), seen);
+            return done;
+        });
+        jobs.removeAll(settled);
+        return settled.size();
+    }
+
+    /** Records that the update in flight on {@code shadow} landed, as {@code image} (the row now) shows. */
+    private void adoptLanded(StateTransaction tx, EndpointDefinition target, RecordState state, Shadow shadow, Row image, long seq) {
+        Row landed = shadow.landedValues(image);
+        audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
+                landed), Row.empty()), shadow.key().value());
+        resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, landed,
+                Math.max(seq, shadow.confirmedSeq()), null)));
+    }
+
     private void notInFlight(StateTransaction tx, EndpointDefinition target, Job job) {
         RecordState state = tx.loadRecord(sync.name(), job.entry().recordId()).orElse(null);
         Shadow shadow = state == null ? null : state.shadow(target.name());
@@ -371,10 +425,7 @@ final class Delivery {
                 // An earlier update whose outcome was never recorded did land: record it now, then try again.
                 // (Not this attempt's own values: the target just refused them.)
                 Shadow shadow = state.shadow(target.name());
-                Row landed = shadow.landedValues(References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()));
-                audit.write(tx, target.name(), new Write.Update(state.id(), shadow.key(), target.mapping().toNative(state.id().value(),
-                        landed), Row.empty()), shadow.key().value());
-                resolver.persist(tx, state.withShadow(target.name(), new Shadow(shadow.key(), Shadow.Status.PRESENT, landed, confirmSeq, null)));
+                adoptLanded(tx, target, state, shadow, References.mapping(tx, target).toCanonical(shadow.key(), pf.current().get()), confirmSeq);
                 yield retryOrDead(tx, entry, "an earlier write to " + target.name() + " landed; planning again", false);
             }
             case WriteResult.PreconditionFailed pf -> {
