@@ -348,10 +348,6 @@ final class Delivery {
     }
 
     /**
-     * This job's write is known not to have been applied: forget its in-flight values — unless they belong to an
-     * earlier write whose outcome is still unknown (only the oldest unknown write is kept in flight).
-     */
-    /**
      * Jobs whose row still has an earlier update of unknown outcome in flight (the process died, or a call broke off,
      * before its answer was recorded): a write sent now carries no in-flight mark of its own (the earlier one keeps
      * its place), so if it too landed unrecorded, nothing would ever tell. Reads those rows first, in one call and
@@ -403,6 +399,10 @@ final class Delivery {
                 Math.max(seq, shadow.confirmedSeq()), null)));
     }
 
+    /**
+     * This job's write is known not to have been applied: forget its in-flight values — unless they belong to an
+     * earlier write whose outcome is still unknown (only the oldest unknown write is kept in flight).
+     */
     private void notInFlight(StateTransaction tx, EndpointDefinition target, Job job) {
         RecordState state = tx.loadRecord(sync.name(), job.entry().recordId()).orElse(null);
         Shadow shadow = state == null ? null : state.shadow(target.name());
