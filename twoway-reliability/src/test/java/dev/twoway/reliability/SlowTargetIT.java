@@ -92,7 +92,14 @@ class SlowTargetIT {
                         assertThat(note).as("notes synced while the ERP was stalled").isGreaterThan(3);
                         writers.pause();
                         proxy.restore();
-                        figures.max("max drain after outage (ms)", checker.awaitQuiescence(Duration.ofSeconds(150)).toMillis()).add("stalls survived", 1);
+                        Duration drain;
+                        try {
+                            drain = checker.awaitQuiescence(Duration.ofSeconds(150));
+                        } catch (AssertionError e) {
+                            KillNineIT.keepEvidence(twoway, e.getMessage().lines().findFirst().orElse(""));
+                            throw e;
+                        }
+                        figures.max("max drain after outage (ms)", drain.toMillis()).add("stalls survived", 1);
                         writers.resume();
                         Thread.sleep(2_000);
                     }
