@@ -29,6 +29,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -199,11 +202,11 @@ class SyncInvariantsProperties {
 
     /** A scenario as jqwik prints a sample ({@code Scenario[systems=…, ops=[Op[kind=…], …]]}), to keep one as an example. */
     static Scenario parse(String sample) {
-        java.util.regex.Matcher h = java.util.regex.Pattern.compile("systems=(\\d+), policy=(\\d+), deletes=(\\d+), batchSize=(\\d+), "
+        Matcher h = Pattern.compile("systems=(\\d+), policy=(\\d+), deletes=(\\d+), batchSize=(\\d+), "
                 + "skewsSeconds=\\[([-\\d, ]+)\\], seed=(-?\\d+)").matcher(sample);
         if (!h.find()) throw new IllegalArgumentException("not a Scenario sample: " + sample);
         List<Integer> skews = Stream.of(h.group(5).split(",")).map(x -> Integer.parseInt(x.trim())).toList();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Op\\[kind=(\\w+), system=(\\d+), pick=(\\d+), field=(\\d+)]").matcher(sample);
+        Matcher m = Pattern.compile("Op\\[kind=(\\w+), system=(\\d+), pick=(\\d+), field=(\\d+)]").matcher(sample);
         List<Op> ops = new ArrayList<>();
         while (m.find()) {
             ops.add(new Op(Kind.valueOf(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))));
@@ -272,7 +275,7 @@ class SyncInvariantsProperties {
         Set<String> deleted = deletedUids(w);
         Set<String> allUids = new HashSet<>();
         w.edits.forEach(e -> allUids.add(e.uid()));
-        String audit = auditText(w);
+        String audit = details(w, e -> true);
 
         for (String uid : allUids) {
             // Invariant 3, convergence: every system holds the same values, or none holds the record.
@@ -302,7 +305,9 @@ class SyncInvariantsProperties {
             for (SyncWorld.Edit e : w.edits) {
                 if (!e.uid().equals(uid) || e.before() == null || e.before().equals(e.value())) continue;
                 if (!e.before().equals(converged.get(e.field()))) continue;
-                assertThat(unconfirmedWrites(w, e.system()) + decided(w))
+                // (an unconfirmed write's values are a JSON text inside the detail's JSON: unescape its quotes)
+                assertThat(details(w, a -> a.action().equals("conflict-decided")
+                        || a.action().equals("unconfirmed-write") && e.system().equals(a.system())).replace("\\\"", "\""))
                         .as("record %s field %s: %s replaced %s, which came back as the converged value", uid, e.field(),
                                 e.system(), e.before())
                         .contains(SyncWorld.auditForm(e.before()));
@@ -335,26 +340,10 @@ class SyncInvariantsProperties {
         return audit.stream().filter(e -> system.equals(e.system()) && e.action().startsWith(actionPrefix)).count();
     }
 
-    /** The details of the decisions people made on parked conflicts. */
-    private static String decided(SyncWorld w) {
+    /** The details of the audit entries {@code which} selects, one per line. */
+    private static String details(SyncWorld w, Predicate<AuditEntry> which) {
         StringBuilder sb = new StringBuilder();
-        for (AuditEntry e : w.audit()) if (e.action().equals("conflict-decided")) sb.append(e.detail()).append('\n');
-        return sb.toString();
-    }
-
-    /** The details of the unconfirmed-write entries of one system. */
-    private static String unconfirmedWrites(SyncWorld w, String system) {
-        StringBuilder sb = new StringBuilder();
-        for (AuditEntry e : w.audit()) {
-            // the values are a JSON text inside the detail's JSON: unescape its quotes
-            if (system.equals(e.system()) && e.action().equals("unconfirmed-write")) sb.append(e.detail().replace("\\\"", "\"")).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String auditText(SyncWorld w) {
-        StringBuilder sb = new StringBuilder();
-        for (AuditEntry e : w.audit()) sb.append(e.detail()).append('\n');
+        for (AuditEntry e : w.audit()) if (which.test(e)) sb.append(e.detail()).append('\n');
         return sb.toString();
     }
 
